@@ -30,6 +30,7 @@ class CheckResult:
     details: dict[str, Any] = field(default_factory=dict)   # counterexample, probabilities...
     certificates: list[str] = field(default_factory=list)   # paths of CNF/proof/manifest
     source: str = ""            # the spec file
+    explain: list[str] = field(default_factory=list)        # human-readable counterexample lines
 
     @property
     def as_expected(self) -> bool:

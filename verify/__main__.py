@@ -1,0 +1,4 @@
+"""``python -m verify``: see :mod:`verify.cli`."""
+from .cli import entry
+
+entry()

@@ -1,0 +1,155 @@
+"""Check kind ``distribution``: the output distribution equals the target exactly (MODEL.md §4.6).
+
+PROVED means the exact semantics (rational arithmetic, every input χ) gives exactly the
+target. REFUTED reports the first outcome (in sorted order) whose probabilities differ, with
+both, and a concrete run of the simulator (per-round random bits and states) that produces an
+outcome more often than the target allows; that run is replayed before it is reported.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+from fractions import Fraction
+from typing import Any
+
+from ..dlm.model import DLM, show
+from ..dlm.semantics import (NotIndependent, Rule, SemanticsError, all_draws, brute_force_distribution,
+                             output_distribution, random_slots, run)
+from ..distribution.targets import TARGETS, first_difference
+from ..verdict import Verdict
+from .registry import Context, Outcome, check_kind
+
+METHODS = ("exact", "brute-force", "both")
+
+
+def parse_options(table) -> dict[str, Any]:
+    target = table.str("target", choices=tuple(TARGETS) + ("table",))
+    opts: dict[str, Any] = {"target": target,
+                            "method": table.str("method", "exact", choices=METHODS),
+                            "rule": Rule(table.str("rule", "enforce", choices=tuple(r.value for r in Rule)))}
+    if target == "table":
+        raw = table.raw("table")
+        if not isinstance(raw, dict) or not raw:
+            raise table.error("table", "expected a table of outcome = \"probability\" pairs")
+        dist = {}
+        for outcome, prob in raw.items():
+            try:
+                dist[outcome] = Fraction(str(prob))
+            except (ValueError, ZeroDivisionError):
+                raise table.error(f"table.{outcome}", f"'{prob}' is not a rational probability") from None
+        if sum(dist.values()) != 1:
+            raise table.error("table", f"probabilities sum to {sum(dist.values())}, not 1")
+        opts["table"] = dist
+    chis = table.raw("inputs", "all")
+    if chis != "all" and (not isinstance(chis, list) or not all(
+            isinstance(c, str) and set(c) <= {"0", "1"} for c in chis)):
+        raise table.error("inputs", "expected \"all\" or a list of bit strings such as \"0110\"")
+    opts["inputs"] = chis
+    return opts
+
+
+def target_for(opts: dict[str, Any], n: int) -> dict[str, Fraction]:
+    if opts["target"] == "table":
+        return opts["table"]
+    return TARGETS[opts["target"]](n)
+
+
+def input_assignments(dlm: DLM, chis: Any) -> list[tuple[int, ...]]:
+    if chis == "all":
+        return list(itertools.product((0, 1), repeat=len(dlm.inputs)))
+    return [tuple(int(c) for c in chi) for chi in chis]
+
+
+def find_run(dlm: DLM, chi, outcome: str, rule: Rule, tries: int = 20000):
+    """A list of per-round draws under which the simulator outputs ``outcome``, or None."""
+    total = len(random_slots(dlm)) * dlm.rounds
+    if total <= 16:
+        candidates = all_draws(dlm)
+    else:
+        rng = random.Random(0)
+        slots = random_slots(dlm)
+        candidates = ([{s: bool(rng.getrandbits(1)) for s in slots} for _ in range(dlm.rounds)]
+                      for _ in range(tries))
+    for draws in candidates:
+        trace = run(dlm, chi, draws, rule)
+        final = trace[-1].after if trace else dlm.initial_state(chi)
+        if show(final[p] for p in dlm.outputs) == outcome:
+            return trace
+    return None
+
+
+def trace_lines(trace) -> list[str]:
+    """One line per round: state, the random bits drawn (position-major), predictions, result."""
+    out = []
+    for r, t in enumerate(trace):
+        bits = "".join(str(int(b)) for _, b in sorted(t.draw.items()))
+        out.append(f"  round {r + 1}: {show(t.state)} --r={bits or '-'}--> y={show(t.predictions)} "
+                   f"--> {show(t.after)}")
+    return out
+
+
+def _describe_trace(trace) -> list[dict[str, Any]]:
+    return [{"round": r + 1, "state": show(t.state),
+             "random": {f"r{i}_{k}": int(b) for (i, k), b in sorted(t.draw.items())},
+             "predictions": show(t.predictions), "after": show(t.after)}
+            for r, t in enumerate(trace)]
+
+
+@check_kind("distribution", ("dlm",), parse_options,
+            "the output distribution equals the target exactly, for every input")
+def check_distribution(instance, check, ctx: Context) -> Outcome:
+    dlm: DLM = instance.subject
+    opts = check.options
+    rule: Rule = opts["rule"]
+    target = target_for(opts, len(dlm.outputs))
+    method = opts["method"]
+    for chi in input_assignments(dlm, opts["inputs"]):
+        if len(chi) != len(dlm.inputs):
+            return Outcome(Verdict.ERROR, f"input {''.join(map(str, chi))} has {len(chi)} bits, "
+                                          f"the DLM has {len(dlm.inputs)} input positions")
+        try:
+            if method == "brute-force":
+                actual = brute_force_distribution(dlm, chi, rule)
+            else:
+                try:
+                    actual = output_distribution(dlm, chi, rule)
+                except NotIndependent as e:
+                    return Outcome(Verdict.ERROR, f"{e}; run the 'independence' check", "exact semantics")
+                if method == "both":
+                    bf = brute_force_distribution(dlm, chi, rule)
+                    if bf != actual:
+                        diff = first_difference(actual, bf)
+                        return Outcome(Verdict.ERROR, f"exact and brute-force semantics disagree at "
+                                                      f"{diff[0]}: {diff[1]} vs {diff[2]}", "both")
+        except SemanticsError as e:
+            return Outcome(Verdict.ERROR, str(e), method, details=dict(e.details))
+        if sum(actual.values()) != 1:
+            return Outcome(Verdict.ERROR, f"internal: probabilities sum to {sum(actual.values())}")
+        diff = first_difference(actual, target)
+        if diff is None:
+            continue
+        outcome, p_actual, p_target = diff
+        chi_text = "".join(map(str, chi))
+        # replay: an outcome the DLM produces more often than the target allows
+        over = next(o for o in sorted(actual) if actual[o] > target.get(o, Fraction(0)))
+        trace = find_run(dlm, chi, over, rule)
+        if trace is None:
+            return Outcome(Verdict.ERROR, f"outcome {over} has exact probability {actual[over]} but no "
+                                          f"simulator run producing it was found", method)
+        where = f" on input {chi_text}" if dlm.inputs else ""
+        return Outcome(
+            Verdict.REFUTED,
+            f"outcome {outcome}{where}: probability {p_actual}, target {p_target}",
+            f"{method} semantics",
+            details={"input": chi_text, "outcome": outcome, "probability": str(p_actual),
+                     "target_probability": str(p_target),
+                     "replayed": {"outcome": over, "probability": str(actual[over]),
+                                  "target_probability": str(target.get(over, Fraction(0))),
+                                  "rounds": _describe_trace(trace)}},
+            explain=[f"replayed on the simulator: outcome {over} (probability {actual[over]}, "
+                     f"target {target.get(over, Fraction(0))})"] + trace_lines(trace))
+    n_in = len(input_assignments(dlm, opts["inputs"]))
+    return Outcome(Verdict.PROVED,
+                   f"equals {opts['target']} exactly ({len(target)} outcomes"
+                   + (f", {n_in} inputs" if dlm.inputs else "") + ")",
+                   f"{method} semantics, rule={rule.value}")

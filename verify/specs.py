@@ -1,0 +1,423 @@
+"""Spec files: one TOML file per claim (README, "Spec files").
+
+A spec has a ``[claim]`` table, optional ``[params]`` (each a value or a list of values; the
+spec is instantiated for every combination), exactly one *subject* table (``[dlm]`` for a DLM
+written directly; further subject kinds register themselves in :data:`SUBJECTS`), and one or
+more ``[[check]]`` tables with a ``kind`` and the ``expect``-ed verdict.
+
+Strings in the subject may contain ``{...}`` templates: integer arithmetic over the params
+(and, in position rules, the position ``i``), e.g. ``"v{i-1}"`` or ``"0..{n-1}"``.
+Every problem raises :class:`~verify.errors.SpecError` naming the file and the key.
+"""
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .circuits.expr import ExprError, compile_expressions
+from .circuits.ir import Circuit
+from .dlm.model import DLM, DLMError, Mode
+from .errors import SpecError, UserError
+from .verdict import Verdict
+
+
+# --- small typed access to TOML tables, with errors that name the key -------------------
+
+class Table:
+    """A TOML table with typed getters; every error names the file and the dotted key."""
+
+    def __init__(self, data: dict, path: Path, prefix: str):
+        self.data = data
+        self.path = path
+        self.prefix = prefix
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def error(self, name: str | None, message: str) -> SpecError:
+        return SpecError(message, file=str(self.path), key=self.key(name) if name else self.prefix or None)
+
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def raw(self, name: str, default: Any = ...) -> Any:
+        self.used.add(name)
+        if name not in self.data:
+            if default is ...:
+                raise self.error(name, "is required")
+            return default
+        return self.data[name]
+
+    def int(self, name: str, default: Any = ..., minimum: int | None = None) -> int:
+        value = self.raw(name, default)
+        if isinstance(value, str):
+            try:
+                value = int(value)
+            except ValueError:
+                raise self.error(name, f"expected an integer, got '{value}'") from None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(name, f"expected an integer, got {type(value).__name__} {value!r}")
+        if minimum is not None and value < minimum:
+            raise self.error(name, f"expected an integer >= {minimum}, got {value}")
+        return value
+
+    def str(self, name: str, default: Any = ..., choices: tuple[str, ...] | None = None) -> str:
+        value = self.raw(name, default)
+        if not isinstance(value, str):
+            raise self.error(name, f"expected a string, got {type(value).__name__} {value!r}")
+        if choices is not None and value not in choices:
+            raise self.error(name, f"expected one of {', '.join(repr(c) for c in choices)}, got '{value}'")
+        return value
+
+    def table(self, name: str) -> "Table":
+        value = self.raw(name)
+        if not isinstance(value, dict):
+            raise self.error(name, f"expected a table, got {type(value).__name__}")
+        return Table(value, self.path, self.key(name))
+
+    def tables(self, name: str, required: bool = False) -> list["Table"]:
+        value = self.raw(name, ... if required else [])
+        if isinstance(value, dict):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.error(name, "expected an array of tables ([[...]])")
+        return [Table(v, self.path, f"{self.key(name)}[{k}]") for k, v in enumerate(value)]
+
+    def finish(self) -> None:
+        """Reject keys nobody read (typos must not pass silently)."""
+        extra = sorted(set(self.data) - self.used)
+        if extra:
+            raise self.error(extra[0], f"unknown key (expected one of: {', '.join(sorted(self.used)) or 'none'})")
+
+
+# --- templates -------------------------------------------------------------------------
+
+_TEMPLATE = re.compile(r"\{([^{}]*)\}")
+_ALLOWED_BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+                   ast.Mult: lambda a, b: a * b, ast.FloorDiv: lambda a, b: a // b,
+                   ast.Mod: lambda a, b: a % b, ast.Pow: lambda a, b: a ** b}
+
+
+def _int_eval(node: ast.AST, env: dict[str, int]) -> int:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.Name) and node.id in env:
+        return env[node.id]
+    if isinstance(node, ast.BinOp) and type(node.op) in _ALLOWED_BINOPS:
+        return _ALLOWED_BINOPS[type(node.op)](_int_eval(node.left, env), _int_eval(node.right, env))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_int_eval(node.operand, env)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("min", "max"):
+        fn = min if node.func.id == "min" else max
+        return fn(_int_eval(a, env) for a in node.args)
+    raise ValueError(f"'{ast.unparse(node)}' is not integer arithmetic over {', '.join(sorted(env)) or 'no names'}")
+
+
+def expand(text: str, env: dict[str, int]) -> str:
+    """Replace every ``{expr}`` in ``text`` by its integer value under ``env``."""
+    def one(match: re.Match) -> str:
+        try:
+            return str(_int_eval(ast.parse(match.group(1).strip(), mode="eval").body, env))
+        except SyntaxError:
+            raise ValueError(f"'{{{match.group(1)}}}' is not integer arithmetic") from None
+    return _TEMPLATE.sub(one, text)
+
+
+def substitute(value: Any, env: dict[str, int]) -> Any:
+    """Expand templates in every string of a TOML value (position rules are left for later)."""
+    if isinstance(value, str):
+        return expand(value, env)
+    if isinstance(value, list):
+        return [substitute(v, env) for v in value]
+    if isinstance(value, dict):
+        return {k: substitute(v, env) for k, v in value.items()}
+    return value
+
+
+def positions(table: Table, name: str, length: int, env: dict[str, int], default: Any = ...) -> list[int]:
+    """A set of positions: an int, a list of ints, ``"all"``, ``"none"`` or ``"lo..hi"`` (inclusive)."""
+    value = table.raw(name, default)
+    try:
+        if isinstance(value, bool):
+            raise ValueError("expected positions")
+        if isinstance(value, int):
+            out = [value]
+        elif isinstance(value, list):
+            out = [int(expand(v, env)) if isinstance(v, str) else v for v in value]
+            if not all(isinstance(v, int) and not isinstance(v, bool) for v in out):
+                raise ValueError("expected a list of integers")
+        elif isinstance(value, str):
+            text = expand(value, env).strip()
+            if text == "all":
+                out = list(range(length))
+            elif text in ("none", ""):
+                out = []
+            elif ".." in text:
+                lo, hi = (int(part) for part in text.split("..", 1))
+                out = list(range(lo, hi + 1))
+            else:
+                out = [int(part) for part in text.split(",")]
+        else:
+            raise ValueError(f"expected positions, got {type(value).__name__}")
+    except ValueError as e:
+        raise table.error(name, f"{e} (positions are an int, a list, 'all', 'none' or 'lo..hi')") from None
+    bad = [p for p in out if not 0 <= p < length]
+    if bad:
+        raise table.error(name, f"position {bad[0]} is outside 0..{length - 1}")
+    return out
+
+
+# --- spec objects ----------------------------------------------------------------------
+
+@dataclass
+class CheckSpec:
+    kind: str
+    expect: Verdict
+    options: dict[str, Any]
+    key: str
+
+
+@dataclass
+class Instance:
+    """One instantiation of a spec (one combination of its params)."""
+
+    spec: "Spec"
+    params: dict[str, Any]
+    subject_kind: str
+    subject: Any
+    checks: list[CheckSpec]
+
+    @property
+    def name(self) -> str:
+        if not self.params:
+            return self.spec.name
+        return f"{self.spec.name}[{','.join(f'{k}={v}' for k, v in self.params.items())}]"
+
+
+@dataclass
+class Spec:
+    path: Path
+    name: str
+    statement: str
+    reference: str
+    instances: list[Instance] = field(default_factory=list)
+
+
+#: subject kind -> builder(table, env, spec path) -> subject object
+SUBJECTS: dict[str, Callable[[Table, dict[str, Any], Path], Any]] = {}
+
+
+def subject(kind: str):
+    def register(fn):
+        SUBJECTS[kind] = fn
+        return fn
+    return register
+
+
+# --- the [dlm] subject -------------------------------------------------------------------
+
+def _resolver(role: str, position: int, table: Table, key: str):
+    kinds = {"predictor": ("m", "v"), "unmask_strategy": ("m", "v", "ym", "yv"),
+             "remask": ("m", "v", "zm", "zv")}[role]
+    state = re.compile(r"^(%s)(\d+)$" % "|".join(sorted(kinds, key=len, reverse=True)))
+    own = re.compile(r"^r(\d+)$")
+    other = re.compile(r"^r(\d+)_(\d+)$")
+
+    def resolve(name: str) -> tuple[str, str]:
+        if state.match(name):
+            return "input", name
+        hit = own.match(name)
+        if hit:
+            return "random", f"r{position}_{hit.group(1)}"
+        if other.match(name):
+            return "random", name
+        raise table.error(key, f"unknown name '{name}' in a {role} expression (expected "
+                               f"{', '.join(k + '<j>' for k in kinds)}, r<k> or r<j>_<k>)")
+    return resolve
+
+
+def _load_circuit_file(table: Table, name: str, base: Path) -> Circuit:
+    from .circuits.formats import read_circuit  # formats are a leaf layer; imported lazily
+    path = base / table.str(name)
+    try:
+        return read_circuit(path)
+    except UserError:
+        raise
+    except OSError as e:
+        raise table.error(name, f"cannot read circuit file {path}: {e.strerror}") from None
+
+
+def _position_rules(parent: Table, role: str, outputs: list[tuple[str, str]], length: int,
+                    env: dict[str, Any], base: Path, required: bool) -> list[Circuit] | None:
+    """Per-position circuits from ``[[dlm.<role>]]`` rules: the first rule whose ``at``
+    covers a position defines it; every position must be covered."""
+    rules = parent.tables(role, required=required)
+    if not rules:
+        return None
+    circuits: list[Circuit | None] = [None] * length
+    defaults = {"mask": "0"}
+    for rule in rules:
+        at = positions(rule, "at", length, env, default="all")
+        use_file = rule.has("circuit")
+        if use_file:
+            circuit = _load_circuit_file(rule, "circuit", base)
+            if len(circuit.outputs) != len(outputs):
+                raise rule.error("circuit", f"has {len(circuit.outputs)} outputs, a {role} circuit needs {len(outputs)}")
+        texts = {}
+        if not use_file:
+            for out_key, _ in outputs:
+                texts[out_key] = rule.raw(out_key, defaults.get(out_key, ...))
+        rule.finish()
+        for i in at:
+            if circuits[i] is not None:
+                continue
+            if use_file:
+                circuits[i] = circuit  # names are absolute (m3, r2_0), shared as is
+                continue
+            local = dict(env, i=i)
+            pairs = []
+            for out_key, out_name in outputs:
+                text = texts[out_key]
+                if not isinstance(text, str):
+                    raise rule.error(out_key, f"expected an expression string, got {text!r}")
+                try:
+                    pairs.append((out_name, expand(text, local)))
+                except ValueError as e:
+                    raise rule.error(out_key, str(e)) from None
+            try:
+                circuits[i] = compile_expressions(pairs, _resolver(role, i, rule, outputs[0][0]),
+                                                  name=f"{role}{i}")
+            except ExprError as e:
+                col = f" (column {e.column})" if e.column else ""
+                raise rule.error(outputs[0][0] if len(outputs) == 1 else "value",
+                                 f"position {i}: {e}{col}") from None
+    missing = [i for i, c in enumerate(circuits) if c is None]
+    if missing:
+        raise parent.error(role, f"no rule covers position {missing[0]} (add an 'at' that includes it)")
+    return circuits  # type: ignore[return-value]
+
+
+@subject("dlm")
+def build_dlm(table: Table, env: dict[str, Any], base: Path) -> DLM:
+    """A DLM written directly in the spec (MODEL.md §3)."""
+    length = table.int("length", minimum=1)
+    rounds = table.int("rounds", minimum=0)
+    mode_text = table.str("mode", choices=tuple(m.value for m in Mode))
+    bits = table.raw("random_bits", 0)
+    if isinstance(bits, int) and not isinstance(bits, bool):
+        random_bits = [bits] * length
+    elif isinstance(bits, list) and all(isinstance(b, int) for b in bits) and len(bits) == length:
+        random_bits = bits
+    else:
+        raise table.error("random_bits", f"expected an integer or a list of {length} integers")
+    inputs = positions(table, "inputs", length, env, default="none")
+    outputs = positions(table, "outputs", length, env)
+    name = table.str("name", "")
+    predictor = _position_rules(table, "predictor", [("mask", "m"), ("value", "v")], length, env, base, True)
+    strategy = _position_rules(table, "unmask_strategy", [("commit", "commit")], length, env, base, False)
+    remask = _position_rules(table, "remask", [("remask", "remask")], length, env, base, False)
+    table.finish()
+    try:
+        return DLM(length=length, rounds=rounds, mode=Mode(mode_text), predictor=predictor,
+                   random_bits=random_bits, outputs=outputs, inputs=inputs,
+                   unmask_strategy=strategy, remask=remask, name=name)
+    except DLMError as e:
+        raise table.error(None, str(e)) from None
+
+
+# --- loading -----------------------------------------------------------------------------
+
+def _toml_line(message: str) -> int | None:
+    hit = re.search(r"line (\d+)", message)
+    return int(hit.group(1)) if hit else None
+
+
+def _params(table: Table | None) -> list[dict[str, Any]]:
+    if table is None:
+        return [{}]
+    names, values = [], []
+    for name in table.data:
+        value = table.raw(name)
+        seq = value if isinstance(value, list) else [value]
+        if not seq or not all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in seq):
+            raise table.error(name, "expected an integer or string, or a non-empty list of them")
+        names.append(name)
+        values.append(seq)
+    return [dict(zip(names, combo)) for combo in itertools.product(*values)]
+
+
+def load_spec(path: Path) -> Spec:
+    """Parse and validate one spec file; raise SpecError naming the file and key."""
+    from .checks.registry import load_all  # checks sit below specs; imported here to register kinds
+    CHECKS = load_all()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise SpecError(f"cannot read spec: {e.strerror}", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise SpecError("spec is not UTF-8 text", file=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SpecError(f"TOML syntax error: {e}", file=str(path), line=_toml_line(str(e))) from None
+    top = Table(data, path, "")
+    claim = top.table("claim")
+    spec = Spec(path=path, name=claim.str("name"), statement=claim.str("statement", ""),
+                reference=claim.str("reference", ""))
+    claim.finish()
+    params_table = top.table("params") if top.has("params") else None
+    kinds = [k for k in SUBJECTS if top.has(k)]
+    if len(kinds) != 1:
+        raise top.error(None, f"a spec needs exactly one subject table, one of: "
+                              f"{', '.join('[' + k + ']' for k in SUBJECTS)}; found {len(kinds)}")
+    kind = kinds[0]
+    top.used.add(kind)
+    check_tables = top.tables("check", required=True)
+    if not check_tables:
+        raise top.error("check", "a spec needs at least one [[check]]")
+    top.finish()
+    raw_subject = data[kind]
+    if not isinstance(raw_subject, dict):
+        raise top.error(kind, "expected a table")
+    for env in _params(params_table):
+        try:
+            # position rules keep their own templates (they need i); the rest is expanded now
+            expanded = {k: (v if isinstance(v, list) and v and isinstance(v[0], dict) else substitute(v, env))
+                        for k, v in raw_subject.items()}
+        except ValueError as e:
+            raise SpecError(str(e), file=str(path), key=kind) from None
+        subject_obj = SUBJECTS[kind](Table(expanded, path, kind), env, path.parent)
+        checks = []
+        for ct in check_tables:
+            ct = Table(substitute(ct.data, env), path, ct.prefix)
+            ck = ct.str("kind", choices=tuple(sorted(CHECKS)))
+            expect_text = ct.str("expect", "PROVED", choices=tuple(v.value for v in Verdict))
+            check_kind = CHECKS[ck]
+            if kind not in check_kind.subjects:
+                raise ct.error("kind", f"check '{ck}' does not apply to a [{kind}] subject "
+                                       f"(it applies to: {', '.join(check_kind.subjects)})")
+            options = check_kind.parse_options(ct)
+            ct.finish()
+            checks.append(CheckSpec(ck, Verdict(expect_text), options, ct.prefix))
+        spec.instances.append(Instance(spec, env, kind, subject_obj, checks))
+    return spec
+
+
+def discover(paths: list[str]) -> list[Path]:
+    """Spec files named or found (recursively, ``*.toml``) under the given paths."""
+    found: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found.extend(sorted(q for q in path.rglob("*.toml") if q.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise SpecError("no such file or directory", file=str(path))
+    return found
