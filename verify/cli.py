@@ -165,6 +165,8 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     except KeyboardInterrupt:
         print("interrupted", file=stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`
+        return 0
 
 
 def entry() -> None:
