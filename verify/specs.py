@@ -222,7 +222,7 @@ def subject(kind: str):
 
 # --- the [dlm] subject -------------------------------------------------------------------
 
-def _resolver(role: str, position: int, table: Table, key: str):
+def _resolver(role: str, position: int):
     kinds = {"predictor": ("m", "v"), "unmask_strategy": ("m", "v", "ym", "yv"),
              "remask": ("m", "v", "zm", "zv")}[role]
     state = re.compile(r"^(%s)(\d+)$" % "|".join(sorted(kinds, key=len, reverse=True)))
@@ -237,8 +237,8 @@ def _resolver(role: str, position: int, table: Table, key: str):
             return "random", f"r{position}_{hit.group(1)}"
         if other.match(name):
             return "random", name
-        raise table.error(key, f"unknown name '{name}' in a {role} expression (expected "
-                               f"{', '.join(k + '<j>' for k in kinds)}, r<k> or r<j>_<k>)")
+        raise ExprError(f"unknown name '{name}' in a {role} expression (expected "
+                        f"{', '.join(k + '<j>' for k in kinds)}, r<k> or r<j>_<k>)")
     return resolve
 
 
@@ -291,12 +291,11 @@ def _position_rules(parent: Table, role: str, outputs: list[tuple[str, str]], le
                 except ValueError as e:
                     raise rule.error(out_key, str(e)) from None
             try:
-                circuits[i] = compile_expressions(pairs, _resolver(role, i, rule, outputs[0][0]),
-                                                  name=f"{role}{i}")
+                circuits[i] = compile_expressions(pairs, _resolver(role, i), name=f"{role}{i}")
             except ExprError as e:
                 col = f" (column {e.column})" if e.column else ""
-                raise rule.error(outputs[0][0] if len(outputs) == 1 else "value",
-                                 f"position {i}: {e}{col}") from None
+                key = next((k for k, n in outputs if n == e.output), outputs[0][0])
+                raise rule.error(key, f"position {i}: {e}{col}") from None
     missing = [i for i, c in enumerate(circuits) if c is None]
     if missing:
         raise parent.error(role, f"no rule covers position {missing[0]} (add an 'at' that includes it)")

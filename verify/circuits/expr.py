@@ -20,9 +20,10 @@ from .ir import Circuit, CircuitBuilder, Op
 class ExprError(ValueError):
     """A malformed expression; ``column`` is 1-based when known."""
 
-    def __init__(self, message: str, column: int | None = None):
+    def __init__(self, message: str, column: int | None = None, output: str | None = None):
         super().__init__(message)
         self.column = column
+        self.output = output  # which output's expression it is in
 
 
 _CALLS = {"all": Op.AND, "any": Op.OR, "xor": Op.XOR, "maj": Op.MAJ}
@@ -90,8 +91,12 @@ def compile_expressions(outputs: Sequence[tuple[str, str]], resolve: Resolver, n
         if not isinstance(text, str):
             raise ExprError(f"expected an expression string, got {type(text).__name__}")
         try:
-            tree = ast.parse(text.strip(), mode="eval")
-        except SyntaxError as e:
-            raise ExprError(f"syntax error in '{text}': {e.msg}", e.offset) from None
-        b.output(comp.compile(tree.body), out_name)
+            try:
+                tree = ast.parse(text.strip(), mode="eval")
+            except SyntaxError as e:
+                raise ExprError(f"syntax error in '{text}': {e.msg}", e.offset) from None
+            b.output(comp.compile(tree.body), out_name)
+        except ExprError as e:
+            e.output = out_name
+            raise
     return b.build()

@@ -1,0 +1,123 @@
+"""The command line in-process: verdicts, exit codes, reports and spec errors (file + key)."""
+import io
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from verify.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = ROOT / "specs" / "parity-revise.toml"
+
+MINIMAL = """
+[claim]
+name = "coin"
+[dlm]
+length = 1
+rounds = 1
+mode = "plain"
+random_bits = 1
+outputs = "all"
+[[dlm.predictor]]
+value = "r0"
+[[check]]
+kind = "distribution"
+target = "uniform"
+"""
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def write(tmp_path, text, name="spec.toml"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def test_good_spec_passes_with_reports(tmp_path):
+    code, out, err = run(str(GOOD), "--json", str(tmp_path / "r.json"), "--junit", str(tmp_path / "r.xml"))
+    assert code == 0, out + err
+    assert out.count("PROVED   ") == 7
+    assert "7 checks (7 PROVED): 7 as expected, 0 unexpected" in out
+    doc = json.loads((tmp_path / "r.json").read_text())
+    assert doc["all_as_expected"] and len(doc["results"]) == 7
+    suite = ET.parse(tmp_path / "r.xml").getroot()
+    assert suite.get("tests") == "7" and suite.get("failures") == "0"
+
+
+def test_unexpected_verdict_exits_1(tmp_path):
+    spec = write(tmp_path, MINIMAL.replace('target = "uniform"', 'target = "parity-even"'))
+    code, out, _ = run(str(spec))
+    assert code == 1
+    assert "REFUTED  coin distribution" in out and "UNEXPECTED (expected PROVED)" in out
+    assert "replayed on the simulator" in out
+
+
+def test_expected_refutation_exits_0(tmp_path):
+    spec = write(tmp_path, MINIMAL.replace('target = "uniform"', 'target = "parity-even"\nexpect = "REFUTED"'))
+    assert run(str(spec))[0] == 0
+
+
+def test_no_specs_is_an_error(tmp_path):
+    code, _, err = run(str(tmp_path))
+    assert code == 2 and "no spec files" in err
+
+
+def test_missing_path_is_an_error(tmp_path):
+    code, _, err = run(str(tmp_path / "nope"))
+    assert code == 2 and "nope" in err and "Traceback" not in err
+
+
+def test_bad_flag():
+    code, _, err = run("--frobnicate")
+    assert code == 2 and "unrecognized arguments" in err
+
+
+def test_help_documents_exit_codes():
+    code, out, _ = run("--help")
+    assert code == 0 and "exit codes" in out and "2  usage error" in out
+
+
+@pytest.mark.parametrize("edit, key, words", [
+    (('mode = "plain"', 'mode = "plian"'), "dlm.mode", "expected one of"),
+    (('length = 1', 'length = "x"'), "dlm.length", "expected an integer"),
+    (('rounds = 1', 'rounds = 1\nround = 2'), "dlm.round", "unknown key"),
+    (('value = "r0"', 'value = "r0 +"'), "dlm.predictor[0].value", "syntax error"),
+    (('value = "r0"', 'value = "q7"'), "dlm.predictor[0].value", "unknown name 'q7'"),
+    (('value = "r0"', 'value = "v3"'), "dlm", "names position 3"),
+    (('[[dlm.predictor]]', '[[dlm.predictor]]\nat = "1..2"'), "dlm.predictor[0].at", "outside 0..0"),
+    (('kind = "distribution"', 'kind = "distrib"'), "check[0].kind", "expected one of"),
+    (('target = "uniform"', 'target = "uniform"\nexpect = "MAYBE"'), "check[0].expect", "expected one of"),
+    (('name = "coin"', ''), "claim.name", "is required"),
+])
+def test_spec_errors_name_file_and_key(tmp_path, edit, key, words):
+    text = MINIMAL.replace(*edit)
+    assert text != MINIMAL
+    spec = write(tmp_path, text)
+    before = spec.read_text()
+    code, _, err = run(str(spec), "--json", str(tmp_path / "out.json"))
+    assert code == 2, err
+    assert f"{spec}: key '{key}'" in err and words in err, err
+    assert "Traceback" not in err
+    assert spec.read_text() == before   # nothing overwritten
+
+
+def test_toml_syntax_error_names_line(tmp_path):
+    spec = write(tmp_path, "[claim]\nname = \"x\"\n[dlm\n")
+    code, _, err = run(str(spec))
+    assert code == 2 and f"{spec}:3:" in err and "TOML syntax error" in err
+
+
+def test_one_bad_spec_does_not_hide_the_others(tmp_path):
+    shutil.copy(GOOD, tmp_path / "good.toml")
+    write(tmp_path, "[claim]\n", "bad.toml")
+    code, out, err = run(str(tmp_path))
+    assert code == 2
+    assert out.count("PROVED   ") == 7 and "bad.toml" in err
