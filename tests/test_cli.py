@@ -121,3 +121,14 @@ def test_one_bad_spec_does_not_hide_the_others(tmp_path):
     code, out, err = run(str(tmp_path))
     assert code == 2
     assert out.count("PROVED   ") == 7 and "bad.toml" in err
+
+
+def test_sample_command():
+    code, out, _ = run("sample", str(GOOD), "--instance", "n=4", "--count", "20", "--seed", "3")
+    lines = out.splitlines()[1:]
+    assert code == 0 and len(lines) == 20
+    assert all(len(s) == 4 and s.count("1") % 2 == 0 for s in lines)
+    code, out, _ = run("sample", str(GOOD), "--instance", "n=3", "--exact")
+    assert out.splitlines()[1:] == ["000  1/4", "011  1/4", "101  1/4", "110  1/4"]
+    code, _, err = run("sample", str(GOOD), "--input", "01")
+    assert code == 2 and "input positions" in err

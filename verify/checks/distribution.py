@@ -14,7 +14,7 @@ from typing import Any
 
 from ..dlm.model import DLM, show
 from ..dlm.semantics import (NotIndependent, Rule, SemanticsError, all_draws, brute_force_distribution,
-                             output_distribution, random_slots, run)
+                             final_output, output_distribution, random_slots, run)
 from ..distribution.targets import TARGETS, first_difference
 from ..verdict import Verdict
 from .registry import Context, Outcome, check_kind
@@ -72,8 +72,7 @@ def find_run(dlm: DLM, chi, outcome: str, rule: Rule, tries: int = 20000):
                       for _ in range(tries))
     for draws in candidates:
         trace = run(dlm, chi, draws, rule)
-        final = trace[-1].after if trace else dlm.initial_state(chi)
-        if show(final[p] for p in dlm.outputs) == outcome:
+        if final_output(dlm, chi, trace) == outcome:
             return trace
     return None
 

@@ -144,14 +144,24 @@ def random_slots(dlm: DLM) -> list[tuple[int, int]]:
     return [(i, k) for i in range(dlm.length) for k in range(dlm.random_bits[i])]
 
 
-def sample(dlm: DLM, chi: Sequence[int] = (), seed: int | None = None,
-           rule: Rule = Rule.ENFORCE) -> str:
-    """One seeded sample: the output positions after ``rounds`` rounds, as a string."""
+def sample_run(dlm: DLM, chi: Sequence[int] = (), seed: int | None = None,
+               rule: Rule = Rule.ENFORCE) -> list[RoundTrace]:
+    """One seeded run: the trace of every round."""
     rng = _random.Random(seed)
     slots = random_slots(dlm)
     draws = [{s: bool(rng.getrandbits(1)) for s in slots} for _ in range(dlm.rounds)]
-    final = run(dlm, chi, draws, rule)[-1].after if dlm.rounds else dlm.initial_state(chi)
+    return run(dlm, chi, draws, rule)
+
+
+def final_output(dlm: DLM, chi: Sequence[int], trace: Sequence[RoundTrace]) -> str:
+    final = trace[-1].after if trace else dlm.initial_state(chi)
     return show(final[p] for p in dlm.outputs)
+
+
+def sample(dlm: DLM, chi: Sequence[int] = (), seed: int | None = None,
+           rule: Rule = Rule.ENFORCE) -> str:
+    """One seeded sample: the output positions after ``rounds`` rounds, as a string."""
+    return final_output(dlm, chi, sample_run(dlm, chi, seed, rule))
 
 
 # --- exact semantics -------------------------------------------------------------------
@@ -254,8 +264,7 @@ def brute_force_distribution(dlm: DLM, chi: Sequence[int] = (), rule: Rule = Rul
         raise SemanticsError(f"brute force would enumerate 2^{total_bits} outcomes (limit 2^{max_bits})")
     counts: dict[str, int] = {}
     for draws in all_draws(dlm):
-        final = run(dlm, chi, draws, rule)[-1].after if draws else dlm.initial_state(chi)
-        key = show(final[q] for q in dlm.outputs)
+        key = final_output(dlm, chi, run(dlm, chi, draws, rule))
         counts[key] = counts.get(key, 0) + 1
     total = 1 << total_bits
     return {k: Fraction(c, total) for k, c in counts.items()}
