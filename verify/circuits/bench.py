@@ -123,19 +123,26 @@ def dump_bench(circuit: Circuit) -> str:
     input_names.update(zip(circuit.randoms, circuit.random_names))
     for i in sorted(input_names):
         sig[i] = fresh(input_names[i])
-    for i, v in enumerate(vertices):
-        if not sig[i]:
-            sig[i] = fresh(v.name if v.name else f"_n{i}")
-    # Output names are taken before any helper NOT line can claim them.
+    # Output names next, so a helper line cannot take them: an output that reads a gate
+    # positively under the gate's own name is that gate's line; any other output gets its own
+    # BUFF/NOT line (or vdd/gnd for a constant).
     out_names: list[str] = []
     direct: list[bool] = []
     for o, oname in zip(circuit.outputs, circuit.output_names):
-        if not (o & 1) and oname == sig[o >> 1]:
+        v = o >> 1
+        if not (o & 1) and (sig[v] == oname or (not sig[v] and vertices[v].name == oname
+                                                 and oname not in used and _VALID_NAME.match(oname))):
+            if not sig[v]:
+                sig[v] = oname
+                used.add(oname)
             out_names.append(oname)
             direct.append(True)
         else:
             out_names.append(fresh(oname))
             direct.append(False)
+    for i, v in enumerate(vertices):
+        if not sig[i]:
+            sig[i] = fresh(v.name if v.name else f"_n{i}")
 
     not_of: dict[int, str] = {}  # vertex -> name of a NOT line reading it
     gates: list[str] = []
@@ -172,7 +179,11 @@ def dump_bench(circuit: Circuit) -> str:
         gates.append(f"{sig[i]} = {gate}({', '.join(args)})")
 
     for k, o in enumerate(circuit.outputs):
-        if not direct[k]:
+        if direct[k]:
+            continue
+        if vertices[o >> 1].op == Op.CONST:
+            gates.append(f"{out_names[k]} = {'vdd' if o & 1 else 'gnd'}")
+        else:
             gates.append(f"{out_names[k]} = {'NOT' if o & 1 else 'BUFF'}({sig[o >> 1]})")
 
     out += [f"INPUT({sig[i]})" for i in sorted(input_names)]
