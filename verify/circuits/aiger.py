@@ -6,7 +6,8 @@ rejected: only combinational circuits are supported. The symbol table (``i<k> na
 ``o<k> name``) names inputs and outputs; the comment section (after a line ``c``) is ignored.
 
 Reading: each AND node is ONE vertex ``AND(rhs0, rhs1)``, literals unchanged but for the
-variable numbering; a CONST vertex is added only if some literal reads the constant. ASCII
+variable numbering; vertices are the inputs, then a CONST vertex (only if some literal reads
+the constant), then the AND gates. ASCII
 files may list AND nodes in any order (sorted here, a cycle is an error); a binary file's
 delta encoding fixes the order, so it is read without sorting (hyp.aig, 214k ANDs, in ~1 s).
 
@@ -93,7 +94,6 @@ def _read_ascii(text: str, path, counts, random_prefix) -> Circuit:
 
     net = Netlist(path, what="literal")
     # Signals are named by their positive literal; literal 0 is the constant (defined lazily).
-    const_used = False
     input_ids = []
     for k in range(ni):
         ln = 2 + k
@@ -101,6 +101,11 @@ def _read_ascii(text: str, path, counts, random_prefix) -> Circuit:
         if x < 2 or x & 1:
             raise CircuitFileError(f"input literal {x} must be even and at least 2", file=file, line=ln)
         input_ids.append(net.define(str(x), Op.INPUT, (), ln, vertex_name=None))
+    # The constant (literal 0/1) is a vertex right after the inputs, as in the binary reader.
+    const_used = any(t in ("0", "1") for t in " ".join(lines[1 + ni:1 + ni + no]).split()) or \
+        any(t in ("0", "1") for line in lines[1 + ni + no:need] for t in line.split()[1:])
+    if const_used:
+        net.define("0", Op.CONST, (), 1, vertex_name=None)
     outputs = []
     for k in range(no):
         ln = 2 + ni + k
@@ -114,17 +119,11 @@ def _read_ascii(text: str, path, counts, random_prefix) -> Circuit:
                                    file=file, line=ln)
         fan = []
         for r in (r0, r1):
-            if r < 2:
-                const_used = True
             fan.append(net.lit(str(r & ~1), ln, bool(r & 1)))
         net.define(str(lhs), Op.AND, tuple(fan), ln, vertex_name=None)
     out_ids = []
     for x, ln in outputs:
-        if x < 2:
-            const_used = True
         out_ids.append((net.ref(str(x & ~1), ln), x & 1, ln))
-    if const_used:
-        net.define("0", Op.CONST, (), 1, vertex_name=None)
     in_names, out_names = _symbols(lines[need:], need + 1, ni, no, file, None)
     for k, name in in_names.items():
         net.vertex_names[input_ids[k]] = name
@@ -224,9 +223,7 @@ def _read_binary(data: bytes, end: int, path, counts, random_prefix) -> Circuit:
         raise CircuitFileError(f"truncated file: the binary AND section ends at byte offset {pos} "
                                f"inside AND gate {k} of {na} (section starts at byte offset {start})",
                                file=file, line=None) from None
-    const_used = (na and min(rhs) < 2) or any(x < 2 for x in outputs)
-    shift = 0 if const_used else 2
-    vertices: list[Vertex] = [Vertex(Op.CONST)] if const_used else []
+    const_used = bool((na and min(rhs) < 2) or any(x < 2 for x in outputs))
     in_names, out_names = {}, {}
     if pos < len(data):
         tail = data[pos:]
@@ -237,18 +234,29 @@ def _read_binary(data: bytes, end: int, path, counts, random_prefix) -> Circuit:
                                    file=file, line=None) from None
         in_names, out_names = _symbols(text.split("\n"), None, ni, no, file,
                                        f"after byte offset {pos}")
+    vertices: list[Vertex] = []
     for k in range(ni):
         name = in_names.get(k)
         op = Op.RANDOM if (random_prefix is not None and name is not None
                            and name.startswith(random_prefix)) else Op.INPUT
         vertices.append(Vertex(op, (), name))
+    # Vertex order: inputs, the constant (only if read), AND gates. AIGER variable v is vertex
+    # v - 1 for an input; without a constant also for an AND gate, so a literal just drops by 2.
     AND = Op.AND
     it = iter(rhs)
-    if shift:
-        vertices.extend(Vertex(AND, (r0 - 2, r1 - 2)) for r0, r1 in zip(it, it))
+    if const_used:
+        vertices.append(Vertex(Op.CONST))
+        const_lit = 2 * ni
+        first_and = 2 * (ni + 1)
+
+        def conv(x: int) -> int:
+            return x if x >= first_and else (x - 2 if x >= 2 else const_lit | x)
+
+        vertices.extend(Vertex(AND, (conv(r0), conv(r1))) for r0, r1 in zip(it, it))
+        outs = [conv(x) for x in outputs]
     else:
-        vertices.extend(Vertex(AND, (r0, r1)) for r0, r1 in zip(it, it))
-    outs = [x - shift for x in outputs]
+        vertices.extend(Vertex(AND, (r0 - 2, r1 - 2)) for r0, r1 in zip(it, it))
+        outs = [x - 2 for x in outputs]
     names = [out_names.get(k, f"o{k}") for k in range(no)]
     try:
         return from_vertices(vertices, outs, names, Path(path).stem)
