@@ -46,7 +46,7 @@ def read_aiger(path: str | os.PathLike, *, random_prefix: str | None = None) -> 
                                file=file, line=1)
     numbers = []
     for tok in header[1:]:
-        if not tok.isdigit():
+        if not (tok.isascii() and tok.isdigit()):
             raise CircuitFileError(f"bad number '{tok}' in AIGER header", file=file, line=1)
         numbers.append(int(tok))
     m, i, l, o, a = numbers[:5]
@@ -63,7 +63,7 @@ def read_aiger(path: str | os.PathLike, *, random_prefix: str | None = None) -> 
 
 
 def _literal(tok: str, maxlit: int, file: str, line: int) -> int:
-    if not tok.isdigit():
+    if not (tok.isascii() and tok.isdigit()):
         raise CircuitFileError(f"bad literal '{tok}'", file=file, line=line)
     x = int(tok)
     if x > maxlit:
@@ -149,7 +149,7 @@ def _symbols(lines: Sequence[str], first_line: int | None, ni: int, no: int, fil
             continue
         kind = line[0]
         idx, _, name = line[1:].partition(" ")
-        if kind not in "ilobcjf" or not idx.isdigit() or not name:
+        if kind not in "ilobcjf" or not (idx.isascii() and idx.isdigit()) or not name:
             raise CircuitFileError(f"bad symbol table line '{line.strip()}'{at}", file=file, line=lineno)
         k = int(idx)
         if kind == "i":
@@ -185,6 +185,9 @@ def _read_binary(data: bytes, end: int, path, counts, random_prefix) -> Circuit:
         tok = data[pos:nl].decode("ascii", "replace").strip()
         outputs.append(_literal(tok, maxlit, file, lineno))
         pos = nl + 1
+    if 2 * na > len(data) - pos:  # every AND gate takes at least two bytes
+        raise CircuitFileError(f"truncated file: {na} AND gates need at least {2 * na} bytes after "
+                               f"byte offset {pos}, the file has {len(data) - pos}", file=file, line=None)
     # AND gates: lhs = 2*(I+k+1), rhs0 = lhs - delta0, rhs1 = rhs0 - delta1, deltas as
     # 7-bit little-endian varints.
     rhs = [0] * (2 * na)
