@@ -443,10 +443,13 @@ def _aig(header: str, outputs: list[int], body: bytes, tail: bytes = b"") -> byt
 
 
 def test_aig_truncated_and_section(tmp_path):
-    # 2 inputs, 2 ANDs: the second AND's second delta is missing (and a varint is cut short)
-    path = _write(tmp_path, "t.aig", _aig("aig 4 2 0 1 2", [8], bytes([2, 2, 0x82])))
+    # 2 inputs, 2 ANDs: the second AND's first delta is a varint cut short
+    path = _write(tmp_path, "t.aig", _aig("aig 4 2 0 1 2", [8], bytes([2, 2, 0x82, 0x81])))
     e = expect_error(path, None, "truncated", "byte offset")
     assert "AND gate 1 of 2" in str(e)
+    # far too few bytes for the announced AND gates: refused before reading them
+    path = _write(tmp_path, "h.aig", _aig("aig 99999999 2 0 1 99999997", [8], bytes([2, 2])))
+    expect_error(path, None, "truncated", "99999997 AND gates need")
 
 
 def test_aig_truncated_outputs(tmp_path):
