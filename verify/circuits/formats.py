@@ -55,6 +55,8 @@ def read_text(path: str | os.PathLike) -> str:
 
 
 # --- the name-level netlist ------------------------------------------------------------------
+_SIGNAL_NAME = object()  # default of Netlist.define: name the vertex after its signal
+
 class Netlist:
     """Signals by name, defined in any order, turned into a topologically sorted circuit.
 
@@ -101,14 +103,15 @@ class Netlist:
         return i
 
     def define(self, name: str, op: Op, fanins: tuple[int, ...], line: int, *,
-               complemented: bool = False, vertex_name: str | None | bool = True) -> int:
-        """Define signal ``name`` as one vertex ``op(fanins)`` (fan-in literals over node ids)."""
+               complemented: bool = False, vertex_name: str | None | object = _SIGNAL_NAME) -> int:
+        """Define signal ``name`` as one vertex ``op(fanins)`` (fan-in literals over node ids);
+        the vertex is named ``vertex_name`` if given, else after the signal."""
         i = self.ref(name, line)
         if self.ops[i] is not None:
             raise self.error(f"{self.what} '{name}' is defined twice (first on line {self.def_line[i]})",
                              line)
-        if vertex_name is not True:
-            self.vertex_names[i] = vertex_name or None
+        if vertex_name is not _SIGNAL_NAME:
+            self.vertex_names[i] = vertex_name or None  # type: ignore[assignment]
         self.ops[i] = op
         self.fanins[i] = fanins
         self.def_line[i] = line
