@@ -132,3 +132,35 @@ def test_sample_command():
     assert out.splitlines()[1:] == ["000  1/4", "011  1/4", "101  1/4", "110  1/4"]
     code, _, err = run("sample", str(GOOD), "--input", "01")
     assert code == 2 and "input positions" in err
+
+
+BENCH = ROOT.parent / "shared" / "benchmarks"
+
+
+def test_circuit_json():
+    if not BENCH.is_dir():
+        pytest.skip(f"benchmark circuits not found at {BENCH} (a fresh clone without shared/)")
+    code, out, _ = run("circuit", str(BENCH / "iscas85" / "c17.bench"), "--json")
+    stats = json.loads(out)
+    assert code == 0
+    assert {k: stats[k] for k in ("inputs", "outputs", "size", "depth", "width")} == \
+        {"inputs": 5, "outputs": 2, "size": 6, "depth": 3, "width": 2}
+
+
+def test_circuit_errors(tmp_path):
+    bad = write(tmp_path, "INPUT(a)\nOUTPUT(y)\ny = FOO(a)\n", "bad.bench")
+    code, _, err = run("circuit", str(bad))
+    assert code == 2 and f"{bad}:3:" in err and "Traceback" not in err
+    code, _, err = run("circuit", str(tmp_path / "missing.bench"))
+    assert code == 2 and "missing.bench" in err
+
+
+def test_predictor_from_circuit_file(tmp_path):
+    """A spec may give a position circuit as a file whose inputs follow the naming convention."""
+    write(tmp_path, "INPUT(r0_0)\nOUTPUT(m)\nOUTPUT(v)\nm = XOR(r0_0, r0_0)\nv = BUFF(r0_0)\n", "coin.bench")
+    spec = write(tmp_path, MINIMAL.replace('value = "r0"', 'circuit = "coin.bench"'))
+    code, out, err = run(str(spec))
+    assert code == 0 and "PROVED   coin distribution" in out, out + err
+    write(tmp_path, "INPUT(q)\nOUTPUT(m)\nOUTPUT(v)\nm = XOR(q, q)\nv = BUFF(q)\n", "coin.bench")
+    code, out, err = run(str(spec))
+    assert code == 2 and "input 'q' is not one a predictor circuit may read" in err

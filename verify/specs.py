@@ -244,9 +244,11 @@ def _resolver(role: str, position: int):
 
 def _load_circuit_file(table: Table, name: str, base: Path) -> Circuit:
     from .circuits.formats import read_circuit  # formats are a leaf layer; imported lazily
+    from .circuits.ir import mark_random
     path = base / table.str(name)
     try:
-        return read_circuit(path)
+        # by the naming convention, inputs named r<j>_<k> are random sources
+        return mark_random(read_circuit(path), lambda n: re.fullmatch(r"r\d+_\d+", n) is not None)
     except UserError:
         raise
     except OSError as e:

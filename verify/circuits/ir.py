@@ -246,3 +246,10 @@ def from_vertices(vertices: Sequence[Vertex], outputs: Sequence[int],
             raise CircuitError(f"output literal {o} does not name a vertex")
     names = tuple(output_names) if output_names is not None else tuple(f"o{k}" for k in range(len(outputs)))
     return Circuit(tuple(vertices), tuple(outputs), names, name)
+
+
+def mark_random(circuit: Circuit, is_random) -> Circuit:
+    """The same circuit with the inputs whose name satisfies ``is_random`` made random sources."""
+    vertices = tuple(Vertex(Op.RANDOM, v.fanins, v.name) if v.op == Op.INPUT and is_random(v.name or "") else v
+                     for v in circuit.vertices)
+    return Circuit(vertices, circuit.outputs, circuit.output_names, circuit.name)
