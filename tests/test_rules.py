@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from verify.dlm.model import Token
 from verify.specs import load_spec
 from verify.verdict import Verdict
 
@@ -58,3 +59,36 @@ def test_certificate_names(tmp_path):
     assert out.verdict is Verdict.PROVED
     names = sorted(p.name for p in tmp_path.iterdir())
     assert any(n.startswith("parity-revise_n_4__mode__pos0-3") for n in names), names
+
+
+def _plain_dlm():
+    spec = load_spec(Path(__file__).resolve().parent.parent / "specs" / "parity-revise-run-as-plain.toml")
+    return spec.instances[2].subject
+
+
+def test_disagreement_is_an_error(tmp_path, monkeypatch):
+    from verify.checks import backends
+    monkeypatch.setattr(backends, "run_z3", lambda query, timeout: backends.Answer("z3", backends.UNSAT))
+    out = run_check(_plain_dlm(), "mode", "both", tmp_path)
+    assert out.verdict is Verdict.ERROR and "disagree" in out.message
+
+
+def test_replay_mismatch_is_an_error(tmp_path, monkeypatch):
+    """A counterexample the simulator does not reproduce is an encoder bug, never REFUTED."""
+    from verify.checks import backends
+    real = backends.run_z3
+
+    def corrupt(query, timeout):
+        a = real(query, timeout=timeout)
+        if a.witness is not None:
+            a.witness["state"] = tuple(Token.M for _ in a.witness["state"])  # every position masked
+        return a
+    monkeypatch.setattr(backends, "run_z3", corrupt)
+    out = run_check(_plain_dlm(), "mode", "z3", tmp_path)
+    assert out.verdict is Verdict.ERROR and "does not reproduce" in out.message
+
+
+def test_z3_unsat_is_not_proved(tmp_path):
+    spec = load_spec(Path(__file__).resolve().parent.parent / "specs" / "parity-revise.toml")
+    out = run_check(spec.instances[1].subject, "mode", "z3", tmp_path)
+    assert out.verdict is Verdict.UNKNOWN and "uncertified" in out.method and "not PROVED" in out.message
