@@ -16,8 +16,10 @@ process that is killed when the time is up.
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -55,8 +57,24 @@ def solver_names() -> list[str]:
     return sorted(k for k, names in vars(SolverNames).items() if isinstance(names, tuple))
 
 
+@contextmanager
+def _quiet_probe():
+    """PySAT back ends that fail in their constructor complain from ``__del__``; mute that."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        yield
+    finally:
+        sys.unraisablehook = hook
+
+
 @lru_cache(maxsize=None)
 def supports_proof(name: str) -> bool:
+    with _quiet_probe():
+        return _supports_proof(name)
+
+
+def _supports_proof(name: str) -> bool:
     try:
         with Solver(name=name, bootstrap_with=[[1]], with_proof=True) as s:
             s.solve()
@@ -67,6 +85,11 @@ def supports_proof(name: str) -> bool:
 
 @lru_cache(maxsize=None)
 def supports_interrupt(name: str) -> bool:
+    with _quiet_probe():
+        return _supports_interrupt(name)
+
+
+def _supports_interrupt(name: str) -> bool:
     try:
         with Solver(name=name, bootstrap_with=[[1]]) as s:
             s.interrupt()
