@@ -38,8 +38,7 @@ def parity_revise(n: int, rounds: int) -> DLM:
 
 
 def run_check(dlm, kind, solver, proofs):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from rules_util import run_check as rc
+    from tests.rules_util import run_check as rc
     t0 = time.perf_counter()
     out = rc(dlm, kind, solver, proofs, name=dlm.name)
     return out, time.perf_counter() - t0
@@ -86,9 +85,9 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         res = certify.recheck([str(d.with_suffix(".json"))])
         dt = time.perf_counter() - t0
+        res = res[0][1].value if res else "missing"
         clauses = sum(1 for line in cnf.read_text().splitlines() if line and line[0] not in "cp")
-        ok = getattr(res, "ok", res) if not isinstance(res, list) else res
-        print(f"{d.stem[:48]:<48} {clauses:>11} {d.stat().st_size:>11} {dt:>8.3f}  {ok}")
+        print(f"{d.stem[:48]:<48} {clauses:>11} {d.stat().st_size:>11} {dt:>8.3f}  {res}")
         rows.append({"certificate": d.stem, "clauses": clauses, "proof_bytes": d.stat().st_size, "check_s": dt})
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))

@@ -15,7 +15,7 @@ from verify.dlm.semantics import Rule, all_draws, run
 from verify.specs import load_spec
 from verify.verdict import Verdict
 
-from rules_util import agree, run_check
+from tests.rules_util import agree, run_check
 
 ROOT = Path(__file__).resolve().parent.parent / "specs"
 ORIGINALS = [("parity-revise.toml", 3), ("parity-revise.toml", 4), ("parity-remask.toml", 3),

@@ -14,7 +14,7 @@ from verify.dlm.model import Token
 from verify.specs import load_spec
 from verify.verdict import Verdict
 
-from rules_util import RULE_KINDS, agree, run_check
+from tests.rules_util import RULE_KINDS, agree, run_check
 
 SPECS = sorted(Path(__file__).resolve().parent.parent.joinpath("specs").glob("*.toml"))
 

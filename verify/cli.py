@@ -144,9 +144,16 @@ def command_circuit(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
+def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    """``python -m verify check [PATH ...]``: re-check stored certificates (verify.certify)."""
+    from .certify import command_check as run_check
+    return run_check(argv, stdout, stderr)
+
+
 COMMANDS: dict[str, Callable[[list[str], TextIO, TextIO], int]] = {
     "run": command_run,
     "circuit": command_circuit,
+    "check": command_check,
 }
 
 
