@@ -82,6 +82,9 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     args = _run_parser(stdout).parse_args(argv)
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
+    for path in (args.json, args.junit):
+        if path and Path(path).is_dir():
+            raise UsageError(f"{path}: is a directory, expected a report file name")
     t0 = time.perf_counter()
     files = discover(args.paths)
     if not files:
@@ -109,10 +112,13 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         results.extend(run_spec(spec, ctx, on_start=progress.start, on_result=on_result))
     seconds = time.perf_counter() - t0
     print(summary_line(results, seconds), file=stdout)
-    if args.json:
-        write_json(results, Path(args.json), seconds)
-    if args.junit:
-        write_junit(results, Path(args.junit), seconds)
+    for path, writer in ((args.json, write_json), (args.junit, write_junit)):
+        if path:
+            try:
+                writer(results, Path(path), seconds)
+            except OSError as e:
+                print(f"error: {path}: cannot write report: {e.strerror}", file=stderr)
+                return EXIT_USAGE
     if spec_errors:
         print(f"{len(spec_errors)} spec file(s) could not be loaded", file=stderr)
         return EXIT_USAGE
