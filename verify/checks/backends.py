@@ -1,0 +1,118 @@
+"""Running one satisfiability question on the SAT back end (python-sat), on z3, or on both.
+
+A :class:`Query` is built *once per back end* from the same code: ``build(alg)`` returns the
+assertions (algebra terms that must all hold) and a ``decode(value)`` that turns a model
+(``value(term) -> bool``) into a witness. So CNF and z3 come from one encoder (STYLE.md §2).
+
+Trust (MODEL.md §4, STYLE.md §3-4): an UNSAT of the SAT back end counts as *certified* only
+after :func:`verify.certify.certify_unsat` wrote the DIMACS CNF and its DRAT proof and the
+trusted checker accepted them. z3 gives no DRAT proof: its UNSAT is *uncertified* and is never
+turned into PROVED by the checks (with ``solver = "z3"`` the verdict is UNKNOWN, and the
+message says z3 found no counterexample). With ``solver = "both"`` the two must agree: SAT on
+one side and UNSAT on the other is an ERROR.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .registry import Context
+
+SOLVERS = ("sat", "z3", "both")
+DEFAULT_SAT_SOLVER = "cadical153"
+
+SAT, UNSAT, UNKNOWN, ERROR = "SAT", "UNSAT", "UNKNOWN", "ERROR"
+
+
+@dataclass
+class Query:
+    label: str                                    # e.g. "pos0-7" (names the certificate)
+    build: Callable[[Any], tuple[list[Any], Callable[[Callable[[Any], bool]], Any]]]
+
+
+@dataclass
+class Answer:
+    """One back end's answer to one query."""
+
+    backend: str                 # "sat" or "z3"
+    status: str                  # SAT / UNSAT / UNKNOWN / ERROR
+    witness: Any = None          # decoded model (SAT)
+    certified: bool = False      # UNSAT re-checked by the trusted checker
+    certificates: list[str] = field(default_factory=list)
+    message: str = ""
+    seconds: float = 0.0
+    size: tuple[int, int] = (0, 0)   # (variables, clauses) for the SAT back end
+
+
+def run_sat(query: Query, ctx: Context, *, stem: str, meta: dict, timeout: float,
+            sat_solver: str = DEFAULT_SAT_SOLVER) -> Answer:
+    from ..encode.cnf import CnfAlgebra
+    t0 = time.perf_counter()
+    alg = CnfAlgebra()
+    assertions, decode = query.build(alg)
+    for a in assertions:
+        alg.require(a)
+    clauses, num_vars = alg.clauses, alg.num_vars
+    size = (num_vars, len(clauses))
+    from ..encode import sat as sat_mod
+    out = sat_mod.solve(clauses, num_vars, timeout=timeout, proof=False, solver=sat_solver)
+    status = out.status.name if hasattr(out.status, "name") else str(out.status)
+    if status == SAT:
+        model = set(lit for lit in out.model if lit > 0)
+        value = lambda lit: (lit in model) if lit > 0 else (-lit not in model)  # noqa: E731
+        return Answer("sat", SAT, decode(value), seconds=time.perf_counter() - t0, size=size)
+    if status != UNSAT:
+        return Answer("sat", UNKNOWN, message=f"{sat_solver}: {status.lower()} (timeout {timeout:g}s)",
+                      seconds=time.perf_counter() - t0, size=size)
+    if not ctx.write_certificates:
+        return Answer("sat", UNSAT, certified=False, message="UNSAT; certificates disabled",
+                      seconds=time.perf_counter() - t0, size=size)
+    from .. import certify
+    cert = certify.certify_unsat(clauses, num_vars, directory=Path(ctx.proofs_dir), stem=stem,
+                                 meta=dict(meta, solver=sat_solver), timeout=timeout)
+    ok, paths, msg = _certificate_result(cert)
+    return Answer("sat", UNSAT, certified=ok, certificates=paths, message=msg,
+                  seconds=time.perf_counter() - t0, size=size)
+
+
+def _certificate_result(cert) -> tuple[bool, list[str], str]:
+    """Adapter over what :func:`verify.certify.certify_unsat` returns."""
+    ok = bool(getattr(cert, "verified", getattr(cert, "ok", False)))
+    paths = [str(p) for p in getattr(cert, "paths", ()) if p]
+    msg = str(getattr(cert, "message", "") or "")
+    return ok, paths, msg
+
+
+def run_z3(query: Query, *, timeout: float) -> Answer:
+    import z3
+
+    from ..encode.smt import Z3Algebra
+    t0 = time.perf_counter()
+    alg = Z3Algebra()
+    assertions, decode = query.build(alg)
+    s = z3.Solver(ctx=alg.ctx)
+    s.set("timeout", max(1, int(timeout * 1000)))
+    for a in assertions:
+        s.add(a)
+    r = s.check()
+    if r == z3.sat:
+        m = s.model()
+        value = lambda term: z3.is_true(m.eval(term, model_completion=True))  # noqa: E731
+        return Answer("z3", SAT, decode(value), seconds=time.perf_counter() - t0)
+    if r == z3.unsat:
+        return Answer("z3", UNSAT, certified=False, message="z3: UNSAT (uncertified: z3 gives no DRAT proof)",
+                      seconds=time.perf_counter() - t0)
+    return Answer("z3", UNKNOWN, message=f"z3: unknown ({s.reason_unknown()})", seconds=time.perf_counter() - t0)
+
+
+def ask(query: Query, ctx: Context, solver: str, *, stem: str, meta: dict, timeout: float,
+        sat_solver: str = DEFAULT_SAT_SOLVER) -> list[Answer]:
+    """The answers of the requested back end(s), SAT back end first."""
+    answers = []
+    if solver in ("sat", "both"):
+        answers.append(run_sat(query, ctx, stem=stem, meta=meta, timeout=timeout, sat_solver=sat_solver))
+    if solver in ("z3", "both"):
+        answers.append(run_z3(query, timeout=timeout))
+    return answers
