@@ -160,7 +160,9 @@ class _CaseEvaluator:
             raise Failure(f"position {p}: a coupled random bit is used in round(s) {first}..{last}; "
                           f"a case with a coupled bit must be a single round", position=p)
         # variables: the count (if symbolic and the case spans rounds or reads it), then vertices
-        k = c.counter.bits if (symbolic_count and c.counter) else 0
+        if symbolic_count and c.counter is None:
+            raise Failure(f"position {p} reads a counter position, but the DLM declares no counter", position=p)
+        k = c.counter.bits if (symbolic_count and first != last) else 0
         count_lo, count_hi = first - 1, last - 1
         base: list[int] = []
         for q in sorted(contents):
@@ -176,7 +178,7 @@ class _CaseEvaluator:
         if nvars > MAX_CASE_VARS:
             raise Failure(f"position {p}, rounds {first}..{last}: {nvars} variables, more than the "
                           f"{MAX_CASE_VARS} exhaustive evaluation allows", position=p, first=first, last=last)
-        key = self._key(p, first, last, contents, expected, coupled, base, k)
+        key = self._key(p, first, last, contents, expected, coupled, base, symbolic_count)
         if key is not None and key in self.memo:
             return
         width = 1 << nvars
@@ -288,9 +290,8 @@ class _CaseEvaluator:
                 return ("lit?", vx.op, tuple((ren_v.get(f >> 1, ("c",) if self.circuit.vertices[f >> 1].op == Op.CONST else None), f & 1) for f in vx.fanins), s[1] & 1)
             return s
 
-        if k:
-            return None  # counter cases depend on the round range; not shared
-        return (tuple(circuits), tuple(sorted((rp(q), canon_sym(s)) for q, s in contents.items())),
+        return ((first, last) if k else None,  # counter contents depend on the rounds
+                tuple(circuits), tuple(sorted((rp(q), canon_sym(s)) for q, s in contents.items())),
                 canon_sym(expected), tuple((bit, ren_v[v]) for bit, v in coupled),
                 self.dlm.mode, len(base))
 
@@ -307,8 +308,6 @@ class _CaseEvaluator:
 
     def _count_token(self, alg, bits, register, bit, k, lo, hi, plus):
         counter = self.c.counter
-        if k == 0:
-            raise Failure("a counter position is read but the compiled DLM has no counter")
         if lo == hi:  # concrete count
             m, v = counter_token(counter, register, bit, lo + plus)
             return alg.const(bool(m)), alg.const(bool(v))
