@@ -142,9 +142,21 @@ def command_circuit(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
+def command_compile(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    from .constructions.cli import command_compile as run
+    return run(argv, stdout, stderr)
+
+
+def command_table(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    from .constructions.cli import command_table as run
+    return run(argv, stdout, stderr)
+
+
 COMMANDS: dict[str, Callable[[list[str], TextIO, TextIO], int]] = {
     "run": command_run,
     "circuit": command_circuit,
+    "compile": command_compile,
+    "table": command_table,
 }
 
 
