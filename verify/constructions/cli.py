@@ -14,7 +14,7 @@ import argparse
 import json
 import os
 import time
-import tracemalloc
+import resource
 from pathlib import Path
 from typing import TextIO
 
@@ -101,7 +101,6 @@ def command_compile(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     if name not in CONSTRUCTIONS:
         raise UsageError(f"unknown construction '{name}' (one of: {', '.join(CONSTRUCTIONS)})")
     kind = CONSTRUCTIONS[name][0]
-    tracemalloc.start()
     t0 = time.perf_counter()
     circuit = None
     if kind == "n":
@@ -117,7 +116,9 @@ def command_compile(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     compiled, compile_s = compile_one(name, source)
     report = {"construction": name, "file": args.file, **{k: compiled.stats[k] for k in
                                                          ("rounds", "length", "peak_unmasked")}}
+    t1 = time.perf_counter()
     res = resources(compiled)
+    resources_s = time.perf_counter() - t1
     report["predictor_max_depth"] = res["predictor_max_depth"]
     report["predictor_max_fanin"] = res["predictor_max_fanin"]
     report["strategies"] = {k: v for k, v in res.items() if not k.startswith("predictor")}
@@ -134,7 +135,9 @@ def command_compile(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     if args.no_proof:
         report["equivalence"] = {"verdict": "NOT RUN"}
     else:
+        t1 = time.perf_counter()
         report["equivalence"] = prove(compiled)
+        report["equivalence"]["seconds"] = round(time.perf_counter() - t1, 3)
         if report["equivalence"]["verdict"] != "PROVED":
             exit_code = 1
     if args.miter and circuit is not None:
@@ -143,10 +146,9 @@ def command_compile(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
             exit_code = 1
     if args.export:
         report["exported"] = export(compiled, Path(args.export), Path(args.file) if args.file else None)
-    report["seconds"] = {"read": round(read_s, 3), "compile": round(compile_s, 3),
+    report["seconds"] = {"read": round(read_s, 3), "compile": round(compile_s, 3), "resources": round(resources_s, 3),
                          "total": round(time.perf_counter() - t0, 3)}
-    report["peak_memory_mb"] = round(tracemalloc.get_traced_memory()[1] / 2 ** 20, 1)
-    tracemalloc.stop()
+    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     if args.json:
         print(json.dumps(report, default=str), file=stdout)
     else:
@@ -362,10 +364,10 @@ def export(compiled: Compiled, directory: Path, circuit_path: Path | None) -> li
         path.write_text(dlm_spec_text(compiled, resources(compiled)), encoding="utf-8")
         written.append(str(path))
     if circuit is not None and len(circuit.vertices) <= EXPORT_AIGER_LIMIT:
-        path = directory / f"{circuit.name}.circuit.aag"
+        path = directory / f"{circuit.name}.circuit.aig"
         write_circuit(circuit, path)
         written.append(str(path))
-        path = directory / f"{stem}.unrolled.aag"
+        path = directory / f"{stem}.unrolled.aig"
         write_circuit(unrolled_circuit(compiled), path)
         written.append(str(path))
     return written

@@ -82,12 +82,14 @@ def _predictor(slot: Slot, p: int, ready_positions: list[int] | None) -> Circuit
     if slot.kind == "input":
         return pc.done(pc.const(True), pc.const(False))   # always M (and never committed)
     if slot.kind == "random":
-        return pc.done(pc.const(False), pc.r(0) ^ slot.neg)
-    if slot.kind == "const":
-        return pc.done(pc.const(False), pc.const(bool(slot.neg)))
-    ready = pc.and_(*[pc.m(q) ^ 1 for q in ready_positions]) if ready_positions else pc.const(True)
-    args = [pc.v(q) ^ c for q, c in slot.fanins]
-    g = pc.gate(slot.op, args) ^ slot.neg
+        g = pc.r(0) ^ slot.neg
+    elif slot.kind == "const":
+        g = pc.const(bool(slot.neg))
+    else:
+        g = pc.gate(slot.op, [pc.v(q) ^ c for q, c in slot.fanins]) ^ slot.neg
+    if not ready_positions:
+        return pc.done(pc.const(False), g)
+    ready = pc.and_(*[pc.m(q) ^ 1 for q in ready_positions])
     return pc.done(ready ^ 1, pc.and_(ready, g))
 
 
