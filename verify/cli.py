@@ -60,6 +60,8 @@ def _run_parser(stdout) -> _Parser:
     p.add_argument("--junit", metavar="FILE", help="write all results as JUnit XML")
     p.add_argument("--proofs", metavar="DIR", default="proofs", help="where certificates are written (default: proofs/)")
     p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="per solver call, seconds (default 120)")
+    p.add_argument("--solver", choices=("sat", "z3", "both"), default=None,
+                   help="back end for the rule checks whose spec names none (default: sat)")
     p.add_argument("--verbose", "-v", action="store_true", help="print the details of every result")
     return p
 
@@ -91,7 +93,7 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         except UserError as e:
             spec_errors.append(e)
             print(f"error: {e}", file=stderr)
-    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout)
+    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, solver=args.solver or "default")
     progress = Progress(stderr, count_checks(specs))
     results: list[CheckResult] = []
 
@@ -152,11 +154,18 @@ def command_table(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     return run(argv, stdout, stderr)
 
 
+def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    """``python -m verify check [PATH ...]``: re-check stored certificates (verify.certify)."""
+    from .certify import command_check as run_check
+    return run_check(argv, stdout, stderr)
+
+
 COMMANDS: dict[str, Callable[[list[str], TextIO, TextIO], int]] = {
     "run": command_run,
     "circuit": command_circuit,
     "compile": command_compile,
     "table": command_table,
+    "check": command_check,
 }
 
 

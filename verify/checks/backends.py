@@ -57,32 +57,30 @@ def run_sat(query: Query, ctx: Context, *, stem: str, meta: dict, timeout: float
     clauses, num_vars = alg.clauses, alg.num_vars
     size = (num_vars, len(clauses))
     from ..encode import sat as sat_mod
-    out = sat_mod.solve(clauses, num_vars, timeout=timeout, proof=False, solver=sat_solver)
-    status = out.status.name if hasattr(out.status, "name") else str(out.status)
-    if status == SAT:
-        model = set(lit for lit in out.model if lit > 0)
-        value = lambda lit: (lit in model) if lit > 0 else (-lit not in model)  # noqa: E731
-        return Answer("sat", SAT, decode(value), seconds=time.perf_counter() - t0, size=size)
-    if status != UNSAT:
-        return Answer("sat", UNKNOWN, message=f"{sat_solver}: {status.lower()} (timeout {timeout:g}s)",
-                      seconds=time.perf_counter() - t0, size=size)
     if not ctx.write_certificates:
+        out = sat_mod.solve(clauses, num_vars, timeout=timeout, proof=False, solver=sat_solver)
+        status, model, note = out.status.value, out.model, out.note
+        cert = None
+    else:
+        # certify_unsat solves once with proof logging: a model on SAT, checked files on UNSAT
+        from .. import certify
+        cert = certify.certify_unsat(clauses, num_vars, directory=Path(ctx.proofs_dir), stem=stem,
+                                     meta=dict(meta, solver=sat_solver), timeout=timeout, solver=sat_solver)
+        status = {"SAT": SAT, "UNKNOWN": UNKNOWN}.get(cert.status.value, UNSAT)
+        model, note = cert.model, cert.reason
+    seconds = time.perf_counter() - t0
+    if status == SAT:
+        true = set(lit for lit in model if lit > 0)
+        value = lambda lit: (lit in true) if lit > 0 else (-lit not in true)  # noqa: E731
+        return Answer("sat", SAT, decode(value), seconds=seconds, size=size)
+    if status != UNSAT:
+        return Answer("sat", UNKNOWN, message=f"{sat_solver}: unknown ({note or 'no answer'}; timeout {timeout:g}s)",
+                      seconds=seconds, size=size)
+    if cert is None:
         return Answer("sat", UNSAT, certified=False, message="UNSAT; certificates disabled",
-                      seconds=time.perf_counter() - t0, size=size)
-    from .. import certify
-    cert = certify.certify_unsat(clauses, num_vars, directory=Path(ctx.proofs_dir), stem=stem,
-                                 meta=dict(meta, solver=sat_solver), timeout=timeout)
-    ok, paths, msg = _certificate_result(cert)
-    return Answer("sat", UNSAT, certified=ok, certificates=paths, message=msg,
-                  seconds=time.perf_counter() - t0, size=size)
-
-
-def _certificate_result(cert) -> tuple[bool, list[str], str]:
-    """Adapter over what :func:`verify.certify.certify_unsat` returns."""
-    ok = bool(getattr(cert, "verified", getattr(cert, "ok", False)))
-    paths = [str(p) for p in getattr(cert, "paths", ()) if p]
-    msg = str(getattr(cert, "message", "") or "")
-    return ok, paths, msg
+                      seconds=seconds, size=size)
+    return Answer("sat", UNSAT, certified=cert.proved, certificates=cert.paths,
+                  message=f"{cert.status.value}: {cert.reason}", seconds=seconds, size=size)
 
 
 def run_z3(query: Query, *, timeout: float) -> Answer:
