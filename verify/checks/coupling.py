@@ -531,11 +531,20 @@ def miter(compiled: Compiled, alg, rule: Rule = Rule.ENFORCE) -> tuple[Any, Unro
             leaves[v] = alg.var(("unused-random", v))
     values = evaluate(circuit, alg, leaves)
     outs = [read_literal(values, o, alg) for o in circuit.outputs]
+    fill_rounds(u)
     bad = []
     for k, p in enumerate(dlm.outputs):
         m, val = u.x(dlm.rounds, p)
         bad.append(alg.or_([m, alg.xor([val, outs[k]])]))
     return alg.or_(bad), u, outs
+
+
+def fill_rounds(u: Unrolling) -> None:
+    """Build the unrolling round by round, so its memoised recursion stays one round deep."""
+    dlm = u.dlm
+    for t in range(1, dlm.rounds + 1):
+        for j in range(dlm.length):
+            u.x(t, j)
 
 
 def _free_leaves(compiled: Compiled) -> int:

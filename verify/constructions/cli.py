@@ -342,6 +342,8 @@ def unrolled_circuit(compiled: Compiled):
                 leaves[("r", "dlm", rnd - 1, p, bit, 0)] = lit
     alg = _BuilderAlgebra(b, leaves)
     u = Unrolling(dlm, alg, start=INITIAL, rule=Rule.ENFORCE, tag="dlm")
+    from ..checks.coupling import fill_rounds
+    fill_rounds(u)
     for k, p in enumerate(dlm.outputs):
         m, v = u.x(dlm.rounds, p)
         b.output(v, circuit.output_names[k] if k < len(circuit.output_names) else None)
