@@ -186,6 +186,16 @@ class _CaseEvaluator:
         count_bits = [alg.pattern(i) for i in range(k)]
         var = {u: alg.pattern(k + n) for n, u in enumerate(base)}
         valid = self._count_range(alg, k, count_lo, count_hi) if k else alg.mask
+        # facts of the circuit: a read gate whose fan-ins are read too has their gate's value
+        for u in base:
+            vx = circuit.vertices[u]
+            if vx.fanins and all((f >> 1) in var or circuit.vertices[f >> 1].op == Op.CONST for f in vx.fanins):
+                args = []
+                for f in vx.fanins:
+                    a = var[f >> 1] if (f >> 1) in var else alg.const(False)
+                    args.append(alg.neg(a) if f & 1 else a)
+                g = _apply(alg, vx.op, args)
+                valid &= (g[1] & var[u][1]) | (g[0] & var[u][0])
 
         def lit_value(literal: int):
             u, neg = literal >> 1, literal & 1
@@ -290,7 +300,16 @@ class _CaseEvaluator:
                 return ("lit?", vx.op, tuple((ren_v.get(f >> 1, ("c",) if self.circuit.vertices[f >> 1].op == Op.CONST else None), f & 1) for f in vx.fanins), s[1] & 1)
             return s
 
+        relations = []
+        for u in base:  # the gate facts among the variables (they restrict the assignments)
+            vx = self.circuit.vertices[u]
+            if vx.fanins and all((f >> 1) in ren_v or self.circuit.vertices[f >> 1].op == Op.CONST
+                                 for f in vx.fanins):
+                relations.append((vx.op, tuple((ren_v.get(f >> 1, "c"), f & 1) for f in vx.fanins)))
+            else:
+                relations.append(None)
         return ((first, last) if k else None,  # counter contents depend on the rounds
+                tuple(relations),
                 tuple(circuits), tuple(sorted((rp(q), canon_sym(s)) for q, s in contents.items())),
                 canon_sym(expected), tuple((bit, ren_v[v]) for bit, v in coupled),
                 self.dlm.mode, len(base))
