@@ -205,6 +205,16 @@ def command_sample(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
+def command_compile(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    from .constructions.cli import command_compile as run
+    return run(argv, stdout, stderr)
+
+
+def command_table(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    from .constructions.cli import command_table as run
+    return run(argv, stdout, stderr)
+
+
 def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     """``python -m verify check [PATH ...]``: re-check stored certificates (verify.certify)."""
     from .certify import command_check as run_check
@@ -215,6 +225,8 @@ COMMANDS: dict[str, Callable[[list[str], TextIO, TextIO], int]] = {
     "run": command_run,
     "circuit": command_circuit,
     "sample": command_sample,
+    "compile": command_compile,
+    "table": command_table,
     "check": command_check,
 }
 

@@ -213,9 +213,16 @@ class Spec:
 SUBJECTS: dict[str, Callable[[Table, dict[str, Any], Path], Any]] = {}
 
 
-def subject(kind: str):
+#: subject kind -> the kind its objects also are (a [construction] builds a DLM, so every
+#: check of a [dlm] applies to it)
+SUBJECT_IS: dict[str, str] = {}
+
+
+def subject(kind: str, acts_as: str | None = None):
     def register(fn):
         SUBJECTS[kind] = fn
+        if acts_as:
+            SUBJECT_IS[kind] = acts_as
         return fn
     return register
 
@@ -332,6 +339,13 @@ def build_dlm(table: Table, env: dict[str, Any], base: Path) -> DLM:
         raise table.error(None, str(e)) from None
 
 
+@subject("construction", acts_as="dlm")
+def build_construction(table: Table, env: dict[str, Any], base: Path) -> DLM:
+    """A DLM compiled by a construction of MODEL.md §5 (``verify.constructions``)."""
+    from .constructions.spec import build_construction_subject  # constructions sit above the model
+    return build_construction_subject(table, env, base)
+
+
 # --- loading -----------------------------------------------------------------------------
 
 def _toml_line(message: str) -> int | None:
@@ -400,7 +414,7 @@ def load_spec(path: Path) -> Spec:
             ck = ct.str("kind", choices=tuple(sorted(CHECKS)))
             expect_text = ct.str("expect", "PROVED", choices=tuple(v.value for v in Verdict))
             check_kind = CHECKS[ck]
-            if kind not in check_kind.subjects:
+            if kind not in check_kind.subjects and not (SUBJECT_IS.get(kind) in check_kind.subjects):
                 raise ct.error("kind", f"check '{ck}' does not apply to a [{kind}] subject "
                                        f"(it applies to: {', '.join(check_kind.subjects)})")
             options = check_kind.parse_options(ct)
