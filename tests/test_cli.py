@@ -165,3 +165,15 @@ def test_predictor_from_circuit_file(tmp_path):
     write(tmp_path, "INPUT(q)\nOUTPUT(m)\nOUTPUT(v)\nm = XOR(q, q)\nv = BUFF(q)\n", "coin.bench")
     code, out, err = run(str(spec))
     assert code == 2 and "input 'q' is not one a predictor circuit may read" in err
+
+
+def test_spec_requiring_absent_data_is_skipped_loudly(tmp_path):
+    spec = write(tmp_path, MINIMAL.replace('name = "coin"', 'name = "coin"\nrequires = "no-such-data"'))
+    write(tmp_path, MINIMAL.replace('name = "coin"', 'name = "coin2"'), "other.toml")
+    code, out, _ = run(str(tmp_path))
+    assert code == 0 and "SKIPPED  coin" in out and "1 spec file(s) SKIPPED, not checked: coin" in out
+    assert "PROVED   coin2 distribution" in out
+    code, out, _ = run(str(tmp_path), "--strict")
+    assert code == 1
+    code, out, _ = run(str(spec))   # nothing left to check is not success
+    assert code == 2

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from .errors import UsageError, UserError
-from .verdict import EXIT_USAGE, CheckResult, Verdict, exit_code
+from .verdict import EXIT_MISMATCH, EXIT_USAGE, CheckResult, Verdict, exit_code
 
 EXIT_CODES = """exit codes:
   0  every check has its expected verdict
@@ -63,6 +63,8 @@ def _run_parser(stdout) -> _Parser:
     p.add_argument("--solver", choices=("sat", "z3", "both"), default=None,
                    help="back end for the rule checks whose spec names none (default: sat)")
     p.add_argument("--verbose", "-v", action="store_true", help="print the details of every result")
+    p.add_argument("--strict", action="store_true",
+                   help="a spec skipped for missing data ([claim] requires) fails the run (exit 1)")
     return p
 
 
@@ -96,6 +98,9 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         except UserError as e:
             spec_errors.append(e)
             print(f"error: {e}", file=stderr)
+    skipped = [spec for spec in specs if spec.skipped]
+    for spec in skipped:
+        print(f"SKIPPED  {spec.name} ({spec.path}): {spec.skipped}", file=stdout)
     ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, solver=args.solver or "default")
     progress = Progress(stderr, count_checks(specs))
     results: list[CheckResult] = []
@@ -112,6 +117,9 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         results.extend(run_spec(spec, ctx, on_start=progress.start, on_result=on_result))
     seconds = time.perf_counter() - t0
     print(summary_line(results, seconds), file=stdout)
+    if skipped:
+        print(f"{len(skipped)} spec file(s) SKIPPED, not checked: {', '.join(s.name for s in skipped)}"
+              + (" (--strict: this fails the run)" if args.strict else ""), file=stdout)
     for path, writer in ((args.json, write_json), (args.junit, write_junit)):
         if path:
             try:
@@ -122,7 +130,10 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     if spec_errors:
         print(f"{len(spec_errors)} spec file(s) could not be loaded", file=stderr)
         return EXIT_USAGE
-    return exit_code(results)
+    code = exit_code(results)
+    if code == 0 and skipped and args.strict:
+        return EXIT_MISMATCH
+    return code
 
 
 # --- circuit ---------------------------------------------------------------------------

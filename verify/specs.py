@@ -207,6 +207,7 @@ class Spec:
     statement: str
     reference: str
     instances: list[Instance] = field(default_factory=list)
+    skipped: str = ""   # why the spec was not instantiated (its [claim] requires data not present)
 
 
 #: subject kind -> builder(table, env, spec path) -> subject object
@@ -385,7 +386,17 @@ def load_spec(path: Path) -> Spec:
     claim = top.table("claim")
     spec = Spec(path=path, name=claim.str("name"), statement=claim.str("statement", ""),
                 reference=claim.str("reference", ""))
+    requires = claim.raw("requires", [])
+    if isinstance(requires, str):
+        requires = [requires]
+    if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+        raise claim.error("requires", "expected a path or a list of paths (relative to the spec)")
     claim.finish()
+    missing = [r for r in requires if not (path.parent / r).exists()]
+    if missing:
+        # third-party data (e.g. the shared benchmark circuits) that a fresh clone may lack
+        spec.skipped = f"requires {missing[0]} (relative to the spec), which is not present"
+        return spec
     params_table = top.table("params") if top.has("params") else None
     kinds = [k for k in SUBJECTS if top.has(k)]
     if len(kinds) != 1:
