@@ -177,3 +177,10 @@ def test_spec_requiring_absent_data_is_skipped_loudly(tmp_path):
     assert code == 1
     code, out, _ = run(str(spec))   # nothing left to check is not success
     assert code == 2
+
+
+def test_list_names_every_check_kind():
+    from verify.checks.registry import load_all
+    code, out, _ = run("list")
+    assert code == 0
+    assert all(f"  {name} " in out for name in load_all())

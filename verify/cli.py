@@ -232,7 +232,32 @@ def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     return run_check(argv, stdout, stderr)
 
 
+# --- list ------------------------------------------------------------------------------
+
+def command_list(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    from .checks.registry import load_all
+    from .constructions import CONSTRUCTIONS
+    from .distribution.targets import TARGETS
+    from .specs import SUBJECT_IS, SUBJECTS
+
+    p = _Parser(prog="python -m verify list", stdout=stdout,
+                description="List what a spec can use: subjects, check kinds, constructions, targets.")
+    p.parse_args(argv)
+    checks = load_all()
+    print("subjects (one table per spec): " + ", ".join(
+        f"[{k}]" + (f" (also takes every [{SUBJECT_IS[k]}] check)" if k in SUBJECT_IS else "")
+        for k in sorted(SUBJECTS)), file=stdout)
+    print("check kinds ([[check]] kind = ...):", file=stdout)
+    for name, kind in sorted(checks.items()):
+        print(f"  {name:<16} on {', '.join('[' + s + ']' for s in kind.subjects):<24} {kind.summary}", file=stdout)
+    print("constructions ([construction] name = ..., or compile --construction): "
+          + ", ".join(sorted(CONSTRUCTIONS)), file=stdout)
+    print("distribution targets: " + ", ".join(sorted(TARGETS)) + ", table", file=stdout)
+    return 0
+
+
 COMMANDS: dict[str, Callable[[list[str], TextIO, TextIO], int]] = {
+    "list": command_list,
     "run": command_run,
     "circuit": command_circuit,
     "sample": command_sample,
