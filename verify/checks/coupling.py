@@ -16,20 +16,50 @@ encoding of the round). The check proves, by induction on rounds:
   invariant after round ``l-1`` on the positions ``p`` reads, round ``l`` leaves at ``p`` what
   the invariant says after round ``l``, under both the decoder's rule and the literal reading of
   the circuits. The rounds of ``p`` are cut into a few *cases*; in a case, the reads that the
-  compiler calls free are unknown (X), the others must hold one fixed content over the whole
-  case (checked against the invariant), and the round counter is symbolic over the case's
-  rounds. Each case is proved by exhaustive evaluation of ``P_p``, ``F_p``, ``G_p`` over all
-  values of the circuit vertices it mentions and of the count, in three-valued logic
-  (:mod:`verify.encode.ternary`): X-leaves are over-approximated, so a definite result is a
-  proof for every filling. Vertex relations used: a gate's value is its function of its
-  fan-ins' values (only when they are read), a coupled random bit is its random source.
+  compiler calls free are unconstrained tokens, the others must hold one fixed content over the
+  whole case (checked against the invariant), and the round counter is symbolic over the
+  case's rounds. Vertex relations used: a gate's value is its function of its fan-ins' values,
+  a coupled random bit is its random source.
 
-The number of cases is linear in the circuit (a few per position plus one per vertex a position
-hosts), each over a handful of variables: the whole proof is linear. Method label:
-``induction, exhaustive 3-valued evaluation per position``. A failed case is not yet a
-counterexample (the invariant may be too weak); the check then searches a concrete run
-(``χ``, ``R``) on the simulator whose output differs from the circuit's and reports REFUTED
-only with that replayed run, UNKNOWN otherwise.
+Base, end, the cover of rounds by cases and the fixed contents are structural facts checked
+here in Python. Every *step* obligation is a formula over the one evaluator
+(:meth:`_CaseEvaluator.encode_case`): constraints and a violation ("round ``l`` leaves
+something else at ``p``"); the obligation holds iff the two are unsatisfiable together. They
+are discharged by **certified SAT**: the CNF view (:mod:`verify.encode.cnf`) of many
+obligations is one formula asserting OR_i (constraints_i AND violation_i), so its UNSAT proves
+every obligation in it; :func:`verify.certify.certify_unsat` writes CNF, DRAT proof and
+manifest under the proofs directory as ``<instance>__coupling__stepN`` and only the trusted
+checker's acceptance counts. A batch is closed at about ``CLAUSES_PER_CERTIFICATE`` clauses
+(the trusted checker's time grows faster than linearly in one formula).
+
+Which obligations are encoded:
+
+* Positions that do not read the round counter (all of ``thm3.1`` and ``ar-cot``, the inputs
+  of Thm 3.2): one obligation per distinct *shape*. Cases are deduplicated by
+  :meth:`_CaseEvaluator._key`, which must capture everything the formula depends on: the
+  circuits ``P_p``, ``F_p``, ``G_p`` vertex for vertex with the positions their leaves name
+  renamed in order of appearance; the content of every read (free, ``M``, a variable, or a gate
+  over variables) under that renaming; the expected content; the gate relations among the
+  variables; the coupled bits; the mode. Two cases with one key are the same formula up to a
+  renaming of positions and variables, so the certificate of one covers the other. The
+  test-suite checks that a position whose gate is changed gets a new key and is refuted.
+* Positions that read the counter (Thm 3.2): all the cases of the position in one obligation
+  (:meth:`_CaseEvaluator.encode_position`): the count is symbolic over rounds ``1..T`` and
+  selects the case, and with it each read's content; no deduplication (the counter makes every
+  position different).
+
+Independent cross-check: each deduplicated case, and each case of a merged position, is also
+evaluated exhaustively in three-valued logic (:mod:`verify.encode.ternary`; X for free reads
+and uncoupled random bits, an over-approximation, so a definite result is a proof for every
+filling) when it has at most ``CROSS_CHECK_VARS`` variables (``CROSS_CHECK_SYMBOLIC_VARS``
+when its count is symbolic: 2^k assignments). A case the 3-valued evaluation proves but the SAT
+encoding refutes is an ERROR. The 3-valued evaluation may be inconclusive (X), which is
+reported and not an error; the verdict rests on the certificates.
+
+A failed obligation is not yet a counterexample (the invariant may be too weak); the check
+then searches a concrete run (``χ``, ``R``) on the simulator whose output differs from the
+circuit's and reports REFUTED only with that replayed run, UNKNOWN otherwise. A solver
+timeout is UNKNOWN; a certificate the checker rejects is an ERROR.
 
 ``coupling-miter`` (small circuits): the whole ``T``-round run from the initial state, unrolled
 symbolically (:mod:`verify.encode.unroll`) next to the circuit, every uncoupled random bit
