@@ -190,7 +190,7 @@ def _mutate(compiled, position: int):
 
 
 @pytest.mark.parametrize("name", CIRCUIT_CONSTRUCTIONS)
-def test_mutants_are_refuted_with_a_replayed_run(name):
+def test_mutants_are_refuted_with_a_replayed_run(name, tmp_path):
     from verify.checks.coupling import check_coupling
     from verify.checks.registry import Context
     from verify.verdict import Verdict
@@ -215,7 +215,7 @@ def test_mutants_are_refuted_with_a_replayed_run(name):
         class Chk:
             options = {"tries": 50}
 
-        out = check_coupling(Inst, Chk, Context())
+        out = check_coupling(Inst, Chk, Context(proofs_dir=tmp_path))
         assert out.verdict in (Verdict.REFUTED, Verdict.UNKNOWN, Verdict.PROVED)
         if out.verdict is Verdict.REFUTED:
             refuted += 1
@@ -295,7 +295,19 @@ def test_table_steps():
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("| circuit | N | d | w | AR steps |")
     assert lines[2].startswith("| c17 | 6 | 3 | 2 | 6 | 3 | 3 | 3 |")
-    assert len(lines) == 4
+    assert lines[0].endswith("| w′ | S remask | S revise |")
+    from verify.constructions.thm32 import strict_width
+    from verify.circuits.formats import read_circuit
+    for line, path in zip(lines[2:4], (c17, c432)):
+        cells = line.strip("| ").split(" | ")
+        c = read_circuit(path)
+        assert int(cells[-3]) == strict_width(c)
+        assert int(cells[-1]) <= int(cells[-3])          # S revise <= w'
+        for name, length, s_col in (("thm3.2-remask", cells[9], cells[-2]), ("thm3.2-revise", cells[10], cells[-1])):
+            comp = compile_circuit(name, c)
+            k = max(1, comp.dlm.rounds.bit_length())
+            assert int(length) == len(c.inputs) + len(c.outputs) + int(s_col) + (2 * k if name.endswith("remask") else k)
+    assert not lines[4] and lines[5].startswith("Legend")
 
 
 @pytest.mark.parametrize("name", CIRCUIT_CONSTRUCTIONS)
@@ -305,3 +317,81 @@ def test_benchmark_c432_is_proved(name):
     compiled = compile_circuit(name, c)
     assert prove_inductive(compiled).ok
     _check_formulas(name, c, compiled)
+
+
+# --- certificates of the inductive proof, shape keys, cross-check ---------------------------
+
+def test_inductive_proof_rests_on_checked_certificates(tmp_path):
+    from verify.certify import RecheckStatus, recheck
+    compiled = compile_circuit("thm3.1", random_circuit(3))
+    res = prove_inductive(compiled, proofs_dir=tmp_path, instance="rand3")
+    assert res.ok and res.status == "PROVED" and res.n_certificates >= 1
+    manifests = sorted(tmp_path.glob("rand3__coupling__step*.json"))
+    assert len(manifests) == res.n_certificates
+    results = recheck(manifests)
+    assert [s for _, s, _ in results] == [RecheckStatus.VERIFIED] * len(manifests)
+    assert res.cross_check["proved"] == res.obligations      # every distinct shape cross-checked
+    # the wiring cache does not keep one entry per position after the proof
+    assert not [k for k in compiled.dlm._cache if isinstance(k, tuple)]
+
+
+@pytest.mark.parametrize("name", ["thm3.2-revise", "thm3.2-remask"])
+def test_counter_positions_are_certified_merged(name, tmp_path):
+    compiled = compile_circuit(name, random_circuit(5))
+    res = prove_inductive(compiled, proofs_dir=tmp_path)
+    assert res.ok, res.message
+    assert res.merged_positions > 0 and res.n_certificates >= 1
+
+
+def _same_shape_pair(compiled):
+    """Two gate positions of a thm3.1 DLM whose first obligations share a shape key."""
+    from verify.checks.coupling import _CaseEvaluator
+    ev = _CaseEvaluator(compiled)
+    seen = {}
+    for p in range(len(compiled.dlm.inputs), compiled.dlm.length):
+        first, last, free = sorted(compiled.cases(p))[-1]
+        key = ev._key(ev.describe(p, first, last, frozenset(free)))
+        if key in seen:
+            return seen[key], p, (first, last, free)
+        seen[key] = p
+    return None
+
+
+def test_shape_key_separates_a_mutant_and_the_mutant_is_refuted():
+    """A position whose gate is changed must not share the key of its former twin (else its
+    obligation would be skipped as already proved), and the proof must fail on it."""
+    import dataclasses
+    from verify.checks.coupling import _CaseEvaluator
+    from verify.dlm.mutate import negate_value
+    from verify.circuits.formats import read_circuit
+    compiled = compile_circuit("thm3.1", read_circuit(_bench("iscas85/c17.bench")))
+    q, p, _ = _same_shape_pair(compiled)
+    ev0 = _CaseEvaluator(compiled)
+    case_of0 = [ev0._key(c) for x in (q, p) for c in
+                [ev0.describe(x, f, l, frozenset(fr)) for f, l, fr in sorted(compiled.cases(x))][-1:]]
+    assert case_of0[0] == case_of0[1]          # twins before the mutation
+    case_of = lambda comp, x: [_CaseEvaluator(comp).describe(x, f, l, frozenset(fr)) for f, l, fr in sorted(comp.cases(x))]  # noqa: E731
+    mutant = dataclasses.replace(compiled, dlm=negate_value(compiled.dlm, p))
+    attach(mutant)
+    ev = _CaseEvaluator(mutant)
+    keys_p = {ev._key(c) for c in case_of(mutant, p)}
+    keys_q = {ev._key(c) for c in case_of(mutant, q)}   # one evaluator: circuit ids comparable
+    assert not keys_p & keys_q
+    res = prove_inductive(mutant)
+    assert not res.ok and res.status == "FAILED"
+    cex = find_counterexample(mutant)
+    assert cex is not None and cex["dlm_output"] != cex["circuit_output"]
+
+
+def test_cross_check_disagreement_is_an_error(monkeypatch):
+    """If the 3-valued evaluation claims a case the SAT encoding refutes, the result is ERROR."""
+    import dataclasses
+    from verify.checks import coupling
+    from verify.circuits.formats import read_circuit
+    from verify.dlm.mutate import negate_value
+    compiled = compile_circuit("thm3.1", read_circuit(_bench("iscas85/c17.bench")))
+    mutant = dataclasses.replace(compiled, dlm=negate_value(compiled.dlm, compiled.dlm.outputs[0]))
+    attach(mutant)
+    monkeypatch.setattr(coupling._CaseEvaluator, "ternary", lambda self, case: (True, ""))
+    res = prove_inductive(mutant)
+    assert res.status == "ERROR" and "3-valued" in res.message

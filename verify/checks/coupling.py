@@ -16,20 +16,50 @@ encoding of the round). The check proves, by induction on rounds:
   invariant after round ``l-1`` on the positions ``p`` reads, round ``l`` leaves at ``p`` what
   the invariant says after round ``l``, under both the decoder's rule and the literal reading of
   the circuits. The rounds of ``p`` are cut into a few *cases*; in a case, the reads that the
-  compiler calls free are unknown (X), the others must hold one fixed content over the whole
-  case (checked against the invariant), and the round counter is symbolic over the case's
-  rounds. Each case is proved by exhaustive evaluation of ``P_p``, ``F_p``, ``G_p`` over all
-  values of the circuit vertices it mentions and of the count, in three-valued logic
-  (:mod:`verify.encode.ternary`): X-leaves are over-approximated, so a definite result is a
-  proof for every filling. Vertex relations used: a gate's value is its function of its
-  fan-ins' values (only when they are read), a coupled random bit is its random source.
+  compiler calls free are unconstrained tokens, the others must hold one fixed content over the
+  whole case (checked against the invariant), and the round counter is symbolic over the
+  case's rounds. Vertex relations used: a gate's value is its function of its fan-ins' values,
+  a coupled random bit is its random source.
 
-The number of cases is linear in the circuit (a few per position plus one per vertex a position
-hosts), each over a handful of variables: the whole proof is linear. Method label:
-``induction, exhaustive 3-valued evaluation per position``. A failed case is not yet a
-counterexample (the invariant may be too weak); the check then searches a concrete run
-(``χ``, ``R``) on the simulator whose output differs from the circuit's and reports REFUTED
-only with that replayed run, UNKNOWN otherwise.
+Base, end, the cover of rounds by cases and the fixed contents are structural facts checked
+here in Python. Every *step* obligation is a formula over the one evaluator
+(:meth:`_CaseEvaluator.encode_case`): constraints and a violation ("round ``l`` leaves
+something else at ``p``"); the obligation holds iff the two are unsatisfiable together. They
+are discharged by **certified SAT**: the CNF view (:mod:`verify.encode.cnf`) of many
+obligations is one formula asserting OR_i (constraints_i AND violation_i), so its UNSAT proves
+every obligation in it; :func:`verify.certify.certify_unsat` writes CNF, DRAT proof and
+manifest under the proofs directory as ``<instance>__coupling__stepN`` and only the trusted
+checker's acceptance counts. A batch is closed at about ``CLAUSES_PER_CERTIFICATE`` clauses
+(the trusted checker's time grows faster than linearly in one formula).
+
+Which obligations are encoded:
+
+* Positions that do not read the round counter (all of ``thm3.1`` and ``ar-cot``, the inputs
+  of Thm 3.2): one obligation per distinct *shape*. Cases are deduplicated by
+  :meth:`_CaseEvaluator._key`, which must capture everything the formula depends on: the
+  circuits ``P_p``, ``F_p``, ``G_p`` vertex for vertex with the positions their leaves name
+  renamed in order of appearance; the content of every read (free, ``M``, a variable, or a gate
+  over variables) under that renaming; the expected content; the gate relations among the
+  variables; the coupled bits; the mode. Two cases with one key are the same formula up to a
+  renaming of positions and variables, so the certificate of one covers the other. The
+  test-suite checks that a position whose gate is changed gets a new key and is refuted.
+* Positions that read the counter (Thm 3.2): all the cases of the position in one obligation
+  (:meth:`_CaseEvaluator.encode_position`): the count is symbolic over rounds ``1..T`` and
+  selects the case, and with it each read's content; no deduplication (the counter makes every
+  position different).
+
+Independent cross-check: each deduplicated case, and each case of a merged position, is also
+evaluated exhaustively in three-valued logic (:mod:`verify.encode.ternary`; X for free reads
+and uncoupled random bits, an over-approximation, so a definite result is a proof for every
+filling) when it has at most ``CROSS_CHECK_VARS`` variables (``CROSS_CHECK_SYMBOLIC_VARS``
+when its count is symbolic: 2^k assignments). A case the 3-valued evaluation proves but the SAT
+encoding refutes is an ERROR. The 3-valued evaluation may be inconclusive (X), which is
+reported and not an error; the verdict rests on the certificates.
+
+A failed obligation is not yet a counterexample (the invariant may be too weak); the check
+then searches a concrete run (``χ``, ``R``) on the simulator whose output differs from the
+circuit's and reports REFUTED only with that replayed run, UNKNOWN otherwise. A solver
+timeout is UNKNOWN; a certificate the checker rejects is an ERROR.
 
 ``coupling-miter`` (small circuits): the whole ``T``-round run from the initial state, unrolled
 symbolically (:mod:`verify.encode.unroll`) next to the circuit, every uncoupled random bit
@@ -42,20 +72,32 @@ from __future__ import annotations
 import itertools
 import random as _random
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..circuits.evaluate import BitParallelAlgebra, evaluate, read_literal, simulate
 from ..circuits.ir import Op
 from ..constructions.base import MASK, Compiled, compiled_of, counter_token
-from ..dlm.model import DLM, Token, show
+from ..dlm.model import DLM, Token, parse_name, show
 from ..dlm.semantics import Rule, SemanticsError, run
 from ..encode.ternary import TernaryAlgebra
-from ..encode.unroll import INITIAL, Unrolling
+from ..encode.unroll import FREE, INITIAL, Unrolling
 from ..verdict import Verdict
 from .registry import Context, Outcome, check_kind
+from .rules import certificate_stem
 
-MAX_CASE_VARS = 22
-METHOD = "induction, exhaustive 3-valued evaluation per position"
+CROSS_CHECK_VARS = 22             # 3-valued cross-check of a case: at most 2^22 assignments
+CROSS_CHECK_SYMBOLIC_VARS = 12    # ... of a case whose count is symbolic (the costly ones)
+CLAUSES_PER_CERTIFICATE = 3_000  # a batch is flushed into one certificate from this size on: the
+# trusted checker's backward pass re-derives the top-level fixpoint for every unit lemma that
+# is a reason, so its time grows with (units x formula); small batches keep it near linear
+METHOD = "induction; SAT+DRAT per distinct case; 3-valued cross-check"
+
+
+def method_label(res: "InductiveResult") -> str:
+    cc = res.cross_check or {}
+    return (f"induction; SAT+DRAT per distinct case ({res.n_certificates} certificate(s) checked); "
+            f"3-valued cross-check ({cc.get('proved', 0)} of {res.obligations_cases} cases)")
 
 
 class Failure(Exception):
@@ -74,6 +116,17 @@ class InductiveResult:
     positions: int = 0
     distinct: int = 0
     failure: dict[str, Any] = field(default_factory=dict)
+    status: str = "FAILED"          # PROVED | FAILED (an obligation fails) | UNKNOWN | ERROR
+    certificates: list[str] = field(default_factory=list)   # paths of the checked files
+    n_certificates: int = 0
+    cross_check: dict[str, int] = field(default_factory=dict)
+    obligations: int = 0            # disjuncts discharged by SAT (distinct shapes + merged positions)
+    merged_positions: int = 0
+    clauses: int = 0
+
+    @property
+    def obligations_cases(self) -> int:
+        return sum((self.cross_check or {}).values())
 
 
 # --- the inductive proof ------------------------------------------------------------------------
@@ -104,8 +157,39 @@ def _constant_content(compiled: Compiled, cache: dict, q: int, first: int, last:
     return bps[i][1]
 
 
+@dataclass
+class _Case:
+    """One step obligation of position ``p`` over rounds ``first..last`` (module docstring)."""
+
+    p: int
+    first: int
+    last: int
+    contents: dict            # read position -> Sym, "X" (free) or ("count", register, bit)
+    expected: Any             # Sym or ("count", register, bit): the invariant after the round
+    coupled: list             # (bit, circuit random vertex) of p's coupled bits in this round
+    base: list                # circuit vertices that are variables of the obligation
+    k: int                    # symbolic count bits (0: no counter read, or a single round)
+    symbolic: bool            # reads the counter (or is a counter position)
+
+    @property
+    def nvars(self) -> int:
+        return self.k + len(self.base)
+
+
+def _at_least(alg, bits, a: int):
+    """``count >= a`` for the unsigned count ``bits`` (LSB first), over any algebra."""
+    if a <= 0:
+        return alg.const(True)
+    if a >= 1 << len(bits):
+        return alg.const(False)
+    acc = alg.const(True)   # the low bits so far are >= the low bits of a
+    for i, b in enumerate(bits):
+        acc = alg.and_([b, acc]) if (a >> i) & 1 else alg.or_([b, acc])
+    return acc
+
+
 class _CaseEvaluator:
-    """Builds and evaluates one case of one position (see the module docstring)."""
+    """States the step obligations of the inductive proof and encodes them over an algebra."""
 
     def __init__(self, compiled: Compiled):
         self.c = compiled
@@ -116,7 +200,9 @@ class _CaseEvaluator:
         for v, (p, bit, rnd) in compiled.random_map.items():
             self.coupled.setdefault(p, []).append((bit, rnd, v))
         self.content_cache: dict = {}
-        self.memo: dict = {}
+        self.memo: dict = {}                 # shape key -> index of its representative case
+        self._canon: tuple | None = None     # (position, renaming, circuits id) of the last position
+        self._circuit_ids: dict = {}
 
     def reads(self, p: int) -> set[int]:
         dlm = self.dlm
@@ -137,33 +223,32 @@ class _CaseEvaluator:
             out |= set(w.state_reads)
         return out
 
-    def prove(self, p: int, first: int, last: int, free: frozenset) -> None:
+    def describe(self, p: int, first: int, last: int, free: frozenset) -> _Case:
+        """The obligation of one case, after checking its structural claims (fixed contents)."""
         c, circuit = self.c, self.circuit
         reads = self.reads(p)
-        symbolic_count = False
+        symbolic = False
         contents: dict[int, Any] = {}
         for q in sorted(reads):
             if q in free and q != p:
                 contents[q] = "X"
             elif q in self.counter_where:
                 contents[q] = ("count",) + self.counter_where[q]
-                symbolic_count = True
+                symbolic = True
             else:
                 contents[q] = _constant_content(c, self.content_cache, q, first - 1, last - 1)
         if p in self.counter_where:
             expected = ("count",) + self.counter_where[p]
-            symbolic_count = True
+            symbolic = True
         else:
             expected = _constant_content(c, self.content_cache, p, first, last)
         coupled = [(bit, v) for bit, rnd, v in self.coupled.get(p, ()) if first <= rnd <= last]
         if coupled and first != last:
             raise Failure(f"position {p}: a coupled random bit is used in round(s) {first}..{last}; "
                           f"a case with a coupled bit must be a single round", position=p)
-        # variables: the count (if symbolic and the case spans rounds or reads it), then vertices
-        if symbolic_count and c.counter is None:
+        if symbolic and c.counter is None:
             raise Failure(f"position {p} reads a counter position, but the DLM declares no counter", position=p)
-        k = c.counter.bits if (symbolic_count and first != last) else 0
-        count_lo, count_hi = first - 1, last - 1
+        k = c.counter.bits if (symbolic and first != last) else 0
         base: list[int] = []
         for q in sorted(contents):
             s = contents[q]
@@ -174,156 +259,249 @@ class _CaseEvaluator:
         for _, v in coupled:
             if v not in base:
                 base.append(v)
-        nvars = k + len(base)
-        if nvars > MAX_CASE_VARS:
-            raise Failure(f"position {p}, rounds {first}..{last}: {nvars} variables, more than the "
-                          f"{MAX_CASE_VARS} exhaustive evaluation allows", position=p, first=first, last=last)
-        key = self._key(p, first, last, contents, expected, coupled, base, symbolic_count)
-        if key is not None and key in self.memo:
-            return
-        width = 1 << nvars
-        alg = TernaryAlgebra(width)
-        count_bits = [alg.pattern(i) for i in range(k)]
-        var = {u: alg.pattern(k + n) for n, u in enumerate(base)}
-        valid = self._count_range(alg, k, count_lo, count_hi) if k else alg.mask
-        # facts of the circuit: a read gate whose fan-ins are read too has their gate's value
-        for u in base:
+        return _Case(p, first, last, contents, expected, coupled, base, k, symbolic)
+
+    # --- one case over any algebra ----------------------------------------------------------
+    def encode_case(self, case: _Case, alg, var, tag: str = "") -> tuple[list, Any]:
+        """(constraints, violation) of one case over ``alg``; ``var(key)`` gives the leaves:
+        ``("count", i)`` the count's bits, ``("vertex", u)`` the circuit vertices of ``base``;
+        every other leaf (free reads, uncoupled random bits) is the algebra's own ``var``.
+        The obligation holds iff no assignment satisfies the constraints and the violation."""
+        circuit, p = self.circuit, case.p
+        k = case.k
+        bits = [var(("count", i)) for i in range(k)]
+        vv = {u: var(("vertex", u)) for u in case.base}
+        constraints: list = []
+        if k:
+            constraints.append(_at_least(alg, bits, case.first - 1))
+            constraints.append(alg.neg(_at_least(alg, bits, case.last)))
+        for u in case.base:  # facts of the circuit: a read gate whose fan-ins are read too
             vx = circuit.vertices[u]
-            if vx.fanins and all((f >> 1) in var or circuit.vertices[f >> 1].op == Op.CONST for f in vx.fanins):
+            if vx.fanins and all((f >> 1) in vv or circuit.vertices[f >> 1].op == Op.CONST for f in vx.fanins):
                 args = []
                 for f in vx.fanins:
-                    a = var[f >> 1] if (f >> 1) in var else alg.const(False)
+                    a = vv[f >> 1] if (f >> 1) in vv else alg.const(False)
                     args.append(alg.neg(a) if f & 1 else a)
-                g = _apply(alg, vx.op, args)
-                valid &= (g[1] & var[u][1]) | (g[0] & var[u][0])
+                constraints.append(alg.neg(alg.xor([_apply(alg, vx.op, args), vv[u]])))
 
         def lit_value(literal: int):
             u, neg = literal >> 1, literal & 1
-            if circuit.vertices[u].op == Op.CONST:
+            vx = circuit.vertices[u]
+            if vx.op == Op.CONST:
                 val = alg.const(False)
-            elif u in var:
-                val = var[u]
+            elif u in vv:
+                val = vv[u]
             else:
-                vx = circuit.vertices[u]
                 if vx.op in (Op.INPUT, Op.RANDOM) or any(
-                        (f >> 1) not in var and circuit.vertices[f >> 1].op != Op.CONST for f in vx.fanins):
-                    raise Failure(f"position {p}, rounds {first}..{last}: the value of vertex {u} "
+                        (f >> 1) not in vv and circuit.vertices[f >> 1].op != Op.CONST for f in vx.fanins):
+                    raise Failure(f"position {p}, rounds {case.first}..{case.last}: the value of vertex {u} "
                                   f"({vx.name or vx.op.name}) is not determined by what the position reads",
-                                  position=p, first=first, last=last)
-                sub = {}
-                args = [lit_value(f) for f in vx.fanins]
-                sub = args
-                val = _apply(alg, vx.op, sub)
+                                  position=p, first=case.first, last=case.last)
+                val = _apply(alg, vx.op, [lit_value(f) for f in vx.fanins])
             return alg.neg(val) if neg else val
 
+        lo, hi = case.first - 1, case.last - 1
+
         def token(s):
-            if s == "X":
-                return (alg.X, alg.X)
             if s == MASK:
                 return alg.const(True), alg.const(False)
             if s[0] == "lit":
                 return alg.const(False), lit_value(s[1])
             if s[0] == "count":
-                return self._count_token(alg, count_bits, s[1], s[2], k, count_lo, count_hi, plus=0)
+                return self._count_token(alg, bits, s[1], s[2], k, lo, hi, plus=0)
             raise Failure(f"unknown content {s!r} of a read of position {p}", position=p)
 
-        if expected[0] == "count":
-            want = self._count_token(alg, count_bits, expected[1], expected[2], k, count_lo, count_hi, plus=1)
+        if case.expected[0] == "count":
+            want = self._count_token(alg, bits, case.expected[1], case.expected[2], k, lo, hi, plus=1)
         else:
-            want = token(expected)
+            want = token(case.expected)
+        violations = []
         for rule in (Rule.LITERAL, Rule.ENFORCE):
-            u = Unrolling(self.dlm, alg, rule=rule)
-            for q, s in contents.items():
-                u._x[(0, q)] = token(s)
-            for bit, v in coupled:
-                u._r[(0, p, bit, 0)] = var[v]
-            got = u.x(1, p)
-            bad = 0
-            for g, w in zip(got, want):
-                # a bit is settled only when both are definite and equal
-                bad |= (g[0] & w[1]) | (g[1] & w[0])
-            bad &= valid
-            if bad:
-                a = (bad & -bad).bit_length() - 1
-                assignment = {f"v{u_}": (a >> (k + n)) & 1 for n, u_ in enumerate(base)}
-                if k:
-                    assignment["count"] = a & ((1 << k) - 1)
-                raise Failure(
-                    f"position {p}, round(s) {first}..{last} ({rule.value} rule): the invariant says "
-                    f"{_show_sym(expected)}, the DLM may produce something else "
-                    f"(with {', '.join(f'{n}={b}' for n, b in assignment.items()) or 'no variables'})",
-                    position=p, first=first, last=last, rule=rule.value, assignment=assignment,
-                    reads={str(q): _show_sym(s) for q, s in contents.items()})
-        if key is not None:
-            self.memo[key] = True
+            u = Unrolling(self.dlm, alg, start=FREE, rule=rule, tag=tag)
+            for q, s in case.contents.items():
+                if s != "X":          # a free read stays a fresh token of the unrolling
+                    u._x[(0, q)] = token(s)
+            for bit, v in case.coupled:
+                u._r[(0, p, bit, 0)] = vv[v]
+            violations.append(u.differs(u.x(1, p), want))
+            constraints.extend(u.constraints)
+        return constraints, alg.or_(violations)
 
-    def _key(self, p, first, last, contents, expected, coupled, base, k):
-        """A canonical form of the case, so identical obligations are evaluated once.
+    def ternary(self, case: _Case) -> tuple[bool, str]:
+        """Exhaustive 3-valued evaluation of one case: (proved, why not). X-leaves (free reads,
+        uncoupled random bits) are over-approximated, so ``proved`` holds for every filling;
+        a failure may be the approximation's, not the DLM's."""
+        k, nvars = case.k, case.nvars
+        alg = TernaryAlgebra(1 << nvars)
+        leaves = {("count", i): alg.pattern(i) for i in range(k)}
+        leaves.update({("vertex", u): alg.pattern(k + n) for n, u in enumerate(case.base)})
+        constraints, violation = self.encode_case(case, alg, lambda key: leaves.get(key, alg.X))
+        valid = alg.mask
+        for c0, c1 in constraints:
+            valid &= c1           # may hold: an over-approximation of the valid assignments
+        bad = violation[1] & valid
+        if not bad:
+            return True, ""
+        a = (bad & -bad).bit_length() - 1
+        assignment = {f"v{u_}": (a >> (k + n)) & 1 for n, u_ in enumerate(case.base)}
+        if k:
+            assignment["count"] = a & ((1 << k) - 1)
+        return False, ", ".join(f"{n}={b}" for n, b in assignment.items()) or "no variables"
 
-        Two cases share a key only if their circuits are the same up to renaming positions and
-        vertices; the circuits are compared by their vertex tuples with leaf names renamed."""
-        dlm = self.dlm
-        ren_pos = {}
-        ren_v = {u: n for n, u in enumerate(base)}
+    # --- every case of one counter-reading position, merged --------------------------------
+    def encode_position(self, p: int, cases: list[_Case], alg, var, tag: str) -> tuple[list, Any]:
+        """(constraints, violation) of all the cases of position ``p`` at once: the count is
+        symbolic over every round ``1..T`` and selects the case, and hence what each read holds
+        (its fixed content, or a free token where the case leaves it free), which coupled bit
+        ``p`` draws and what it must hold afterwards. One formula of size linear in ``P_p``,
+        ``F_p``, ``G_p`` and the cases, instead of one per case. Vertex values are leaves tied
+        to their fan-ins' by the gate relation (true of every circuit run)."""
+        circuit, dlm, counter = self.circuit, self.dlm, self.c.counter
+        T, k = dlm.rounds, counter.bits
+        bits = [var(("count", i)) for i in range(k)]
+        constraints = [alg.neg(_at_least(alg, bits, T))]        # rounds 1..T: count 0..T-1
+        sel = [alg.and_([_at_least(alg, bits, cs.first - 1), alg.neg(_at_least(alg, bits, cs.last))])
+               for cs in cases]
+        mentioned: dict[int, Any] = {}
 
-        def rp(q):
-            return ren_pos.setdefault(q, len(ren_pos))
+        def vertex(u: int):
+            if u not in mentioned:
+                mentioned[u] = var(("vertex", u))
+            return mentioned[u]
 
-        rp(p)
+        def sym_token(s):
+            if s == MASK:
+                return alg.const(True), alg.const(False)
+            if s[0] == "lit":
+                u = s[1] >> 1
+                val = alg.const(False) if circuit.vertices[u].op == Op.CONST else vertex(u)
+                return alg.const(False), (alg.neg(val) if s[1] & 1 else val)
+            raise Failure(f"unknown content {s!r} at position {p}", position=p)
 
-        def canon_circuit(circ):
-            out = []
-            for vx in circ.vertices:
-                name = vx.name
-                if name:
-                    from ..dlm.model import parse_name
-                    parsed = parse_name(name)
-                    if parsed:
-                        name = (parsed[0], rp(parsed[1]), parsed[2])
-                out.append((vx.op, vx.fanins, name))
-            return (tuple(out), circ.outputs)
+        def select(pairs, default=None):
+            """The token of the selected case (exactly one selector holds)."""
+            ms = [alg.and_([s, t[0]]) for s, t in pairs]
+            vs = [alg.and_([s, t[1]]) for s, t in pairs]
+            if default is not None:
+                none = alg.neg(alg.or_([s for s, _ in pairs]))
+                ms.append(alg.and_([none, default[0]]))
+                vs.append(alg.and_([none, default[1]]))
+            return alg.or_(ms), alg.or_(vs)
 
-        circuits = [canon_circuit(dlm.predictor[p])]
-        if dlm.unmask_strategy is not None:
-            circuits.append(canon_circuit(dlm.unmask_strategy[p]))
-        if dlm.remask is not None:
-            circuits.append(canon_circuit(dlm.remask[p]))
+        reads = sorted(set().union(*(cs.contents for cs in cases)))
+        tokens = {}
+        for q in reads:
+            if q in self.counter_where:
+                reg, bit = self.counter_where[q]
+                tokens[q] = self._count_token(alg, bits, reg, bit, k, 0, 1, plus=0)
+                continue
+            fixed = [(sel[j], sym_token(cs.contents[q])) for j, cs in enumerate(cases)
+                     if cs.contents.get(q, "X") != "X"]
+            if len(fixed) == len(cases):
+                tokens[q] = select(fixed)
+            else:
+                xm, xv = var(("free", q, "m")), var(("free", q, "v"))
+                constraints.append(alg.neg(alg.and_([xm, xv])))
+                tokens[q] = select(fixed, (xm, xv))
+        randoms = {}
+        for bit in range(dlm.random_bits[p]):
+            pairs = [(sel[j], (vertex(v), vertex(v))) for j, cs in enumerate(cases) for b, v in cs.coupled if b == bit]
+            if pairs:
+                r = var(("free-random", bit))
+                randoms[bit] = select(pairs, (r, r))[0]
+        if p in self.counter_where:
+            reg, bit = self.counter_where[p]
+            want = self._count_token(alg, bits, reg, bit, k, 0, 1, plus=1)
+        else:
+            want = select([(sel[j], sym_token(cs.expected)) for j, cs in enumerate(cases)])
+        for u in list(mentioned):   # gate relations of the vertices mentioned (one level)
+            vx = circuit.vertices[u]
+            if vx.fanins:
+                args = []
+                for f in vx.fanins:
+                    w = f >> 1
+                    a = alg.const(False) if circuit.vertices[w].op == Op.CONST else vertex(w)
+                    args.append(alg.neg(a) if f & 1 else a)
+                constraints.append(alg.neg(alg.xor([_apply(alg, vx.op, args), mentioned[u]])))
+        violations = []
+        for rule in (Rule.LITERAL, Rule.ENFORCE):
+            u = Unrolling(dlm, alg, start=FREE, rule=rule, tag=tag)
+            for q, tok in tokens.items():
+                u._x[(0, q)] = tok
+            for bit, r in randoms.items():
+                u._r[(0, p, bit, 0)] = r
+            violations.append(u.differs(u.x(1, p), want))
+            constraints.extend(u.constraints)
+        return constraints, alg.or_(violations)
+
+    def _key(self, case: _Case):
+        """A canonical form of the case, so identical obligations are discharged once.
+
+        What an obligation depends on: the circuits ``P_p``, ``F_p``, ``G_p`` (their vertices,
+        fan-ins and outputs, with the positions their leaves name renamed in order of first
+        appearance, ``p`` first); what every read holds (free, the counter, ``M``, or a circuit
+        literal: a variable of ``base``, renamed by its index there, or a gate over such
+        variables); the invariant after the round; the gate relations among the ``base``
+        variables; the coupled bits; the mode (the decoder's rule); and, when the count is read,
+        the rounds (counter contents depend on them). The key records exactly these, so two
+        cases with one key are the same formula up to renaming positions and variables: a
+        proof of one is a proof of the other. The counter's layout is fixed per DLM."""
+        p = case.p
+        circuit = self.circuit
+        if self._canon is None or self._canon[0] != p:
+            ren_pos: dict[int, int] = {}
+
+            def rp(q):
+                return ren_pos.setdefault(q, len(ren_pos))
+            rp(p)
+
+            def canon_circuit(circ):
+                out = []
+                for vx in circ.vertices:
+                    name = vx.name
+                    if name:
+                        parsed = parse_name(name)
+                        if parsed:
+                            name = (parsed[0], rp(parsed[1]), parsed[2])
+                    out.append((vx.op, vx.fanins, name))
+                return (tuple(out), tuple(circ.outputs))
+            dlm = self.dlm
+            circuits = [canon_circuit(dlm.predictor[p])]
+            if dlm.unmask_strategy is not None:
+                circuits.append(canon_circuit(dlm.unmask_strategy[p]))
+            if dlm.remask is not None:
+                circuits.append(canon_circuit(dlm.remask[p]))
+            cid = self._circuit_ids.setdefault(tuple(circuits), len(self._circuit_ids))
+            self._canon = (p, ren_pos, cid)
+        _, ren_pos, cid = self._canon
+        ren_v = {u: n for n, u in enumerate(case.base)}
 
         def canon_sym(s):
             if isinstance(s, tuple) and s and s[0] == "lit":
                 u = s[1] >> 1
                 if u in ren_v:
                     return ("lit", ren_v[u], s[1] & 1)
-                vx = self.circuit.vertices[u]
+                vx = circuit.vertices[u]
                 if vx.op == Op.CONST:
                     return ("const", s[1] & 1)
-                return ("lit?", vx.op, tuple((ren_v.get(f >> 1, ("c",) if self.circuit.vertices[f >> 1].op == Op.CONST else None), f & 1) for f in vx.fanins), s[1] & 1)
+                return ("lit?", vx.op, tuple((ren_v.get(f >> 1, ("c",) if circuit.vertices[f >> 1].op == Op.CONST else None), f & 1) for f in vx.fanins), s[1] & 1)
             return s
 
         relations = []
-        for u in base:  # the gate facts among the variables (they restrict the assignments)
-            vx = self.circuit.vertices[u]
-            if vx.fanins and all((f >> 1) in ren_v or self.circuit.vertices[f >> 1].op == Op.CONST
+        for u in case.base:
+            vx = circuit.vertices[u]
+            if vx.fanins and all((f >> 1) in ren_v or circuit.vertices[f >> 1].op == Op.CONST
                                  for f in vx.fanins):
                 relations.append((vx.op, tuple((ren_v.get(f >> 1, "c"), f & 1) for f in vx.fanins)))
             else:
                 relations.append(None)
-        return ((first, last) if k else None,  # counter contents depend on the rounds
-                tuple(relations),
-                tuple(circuits), tuple(sorted((rp(q), canon_sym(s)) for q, s in contents.items())),
-                canon_sym(expected), tuple((bit, ren_v[v]) for bit, v in coupled),
-                self.dlm.mode, len(base))
-
-    @staticmethod
-    def _count_range(alg: TernaryAlgebra, k: int, lo: int, hi: int) -> int:
-        block = 0
-        for cnt in range(max(lo, 0), min(hi, (1 << k) - 1) + 1):
-            block |= 1 << cnt
-        period = 1 << k
-        out = 0
-        for start in range(0, alg.width, period):
-            out |= block << start
-        return out & alg.mask
+        unknown = [q for q in case.contents if q not in ren_pos]
+        if unknown:   # a read no circuit names: cannot happen (reads come from the circuits)
+            return None
+        return ((case.first, case.last) if case.symbolic else None, tuple(relations), cid,
+                tuple(sorted((ren_pos[q], canon_sym(s)) for q, s in case.contents.items())),
+                canon_sym(case.expected), tuple((bit, ren_v[v]) for bit, v in case.coupled),
+                self.dlm.mode, len(case.base))
 
     def _count_token(self, alg, bits, register, bit, k, lo, hi, plus):
         counter = self.c.counter
@@ -372,15 +550,171 @@ def _show_sym(s) -> str:
     return str(s)
 
 
-def prove_inductive(compiled: Compiled, progress=None) -> InductiveResult:
-    """The inductive coupling proof (module docstring); never raises on a failed obligation."""
+class _Disagreement(Exception):
+    """The certified SAT encoding and the 3-valued evaluation disagree (a bug in one of them)."""
+
+
+class _NoAnswer(Exception):
+    """A solver call gave no answer (timeout), or the checker rejected a certificate."""
+
+    def __init__(self, message: str, rejected: bool = False):
+        super().__init__(message)
+        self.rejected = rejected
+
+
+class _Certifier:
+    """Collects obligations as disjuncts of one CNF and discharges them by certified UNSAT.
+
+    Each obligation ``i`` contributes a literal ``bad_i`` = AND(its constraints, its
+    violation); a batch asserts OR(bad_i). Variables may be shared between obligations: the
+    formula is satisfiable iff some single ``bad_i`` is, so its UNSAT proves every obligation of
+    the batch. A batch is flushed (one certificate) when it reaches ``limit`` clauses."""
+
+    def __init__(self, directory: Path, instance: str, timeout: float | None, solver: str, meta: dict,
+                 limit: int):
+        self.directory, self.instance, self.timeout, self.solver = directory, instance, timeout, solver
+        self.meta, self.limit = meta, limit
+        self.certificates: list[str] = []
+        self.batches = 0
+        self.obligations = 0
+        self.clauses = 0
+        self._new()
+
+    def _new(self) -> None:
+        from ..encode.cnf import CnfAlgebra
+        self.alg = CnfAlgebra()
+        self.items: list[tuple[int, Any]] = []
+
+    def add(self, build, on_sat) -> None:
+        """``build(alg) -> (constraints, violation)``; ``on_sat(value)`` raises for a model."""
+        alg = self.alg
+        constraints, violation = build(alg)
+        self.items.append((alg.and_(list(constraints) + [violation]), on_sat))
+        self.obligations += 1
+        if len(alg.clauses) >= self.limit:
+            self.flush()
+
+    def flush(self) -> None:
+        from .. import certify
+        if not self.items:
+            return
+        alg, items = self.alg, self.items
+        alg.require(alg.or_([lit for lit, _ in items]))
+        self.batches += 1
+        label = f"step{self.batches}"
+        cert = certify.certify_unsat(alg.clauses, alg.num_vars, directory=self.directory,
+                                     stem=certificate_stem(self.instance, "coupling", label), timeout=self.timeout, solver=self.solver,
+                                     meta=dict(self.meta, query=label, obligations=len(items)))
+        self.clauses += len(alg.clauses)
+        self._new()
+        if cert.proved:
+            self.certificates.extend(cert.paths)
+            return
+        if cert.status is certify.CertStatus.SAT:
+            true = set(lit for lit in cert.model if lit > 0)
+            value = lambda lit: (lit in true) if lit > 0 else (-lit not in true)  # noqa: E731
+            for lit, on_sat in items:
+                if value(lit):
+                    on_sat(value)
+            raise _Disagreement("the SAT model satisfies no obligation of the batch (encoder bug)")
+        if cert.status is certify.CertStatus.UNSAT_REJECTED:
+            raise _NoAnswer(f"{label}: UNSAT, but the trusted checker rejected the certificate: {cert.reason}",
+                            rejected=True)
+        raise _NoAnswer(f"{label}: the SAT solver gave no answer ({cert.reason})")
+
+    @property
+    def n_certificates(self) -> int:
+        return self.batches
+
+
+def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str | None = None,
+                    instance: str | None = None, timeout: float | None = None, solver: str = "cadical153",
+                    cross_check: bool = True, meta: dict | None = None) -> InductiveResult:
+    """The inductive coupling proof (module docstring); never raises on a failed obligation.
+
+    Every step obligation is discharged by certified UNSAT: the CNF, its DRAT proof and a
+    manifest are written under ``proofs_dir`` as ``<instance>__coupling__stepN`` (a temporary directory, deleted
+    afterwards, when None) and only the trusted checker's acceptance counts. ``cross_check``
+    also evaluates the cases exhaustively in 3-valued logic where that is cheap; a case the
+    3-valued evaluation proves but SAT refutes is an ERROR."""
+    import tempfile
+    if proofs_dir is None:
+        with tempfile.TemporaryDirectory(prefix="dlm-coupling-") as tmp:
+            return prove_inductive(compiled, progress, proofs_dir=tmp, instance=instance, timeout=timeout,
+                                   solver=solver, cross_check=cross_check, meta=meta)
     dlm, circuit = compiled.dlm, compiled.circuit
     T = dlm.rounds
     if circuit is None or compiled.content is None or compiled.cases is None:
         return InductiveResult(False, "this construction states no invariant (not compiled from a circuit)")
     ev = _CaseEvaluator(compiled)
     counter_positions = set(ev.counter_where)
+    instance = instance or dlm.name or compiled.construction
+    cert = _Certifier(Path(proofs_dir), instance, timeout, solver,
+                      dict(meta or {}, check="coupling", property="inductive coupling step obligations",
+                           construction=compiled.construction, encoder="verify.encode.cnf (Tseitin, one IDPool)"),
+                      CLAUSES_PER_CERTIFICATE)
     n_cases = 0
+    cross = {"proved": 0, "inconclusive": 0, "skipped": 0}
+    merged_positions = 0
+
+    def check_ternary(case: _Case) -> bool:
+        limit = CROSS_CHECK_SYMBOLIC_VARS if case.k else CROSS_CHECK_VARS
+        if not cross_check or case.nvars > limit:
+            cross["skipped"] += 1
+            return False
+        ok, _ = ev.ternary(case)
+        cross["proved" if ok else "inconclusive"] += 1
+        return ok
+
+    def fail_case(case: _Case, value, ternary_ok: bool, assignment: str):
+        if ternary_ok:
+            raise _Disagreement(f"position {case.p}, round(s) {case.first}..{case.last}: the 3-valued "
+                                f"evaluation proves the obligation, the SAT encoding has a model ({assignment})")
+        raise Failure(f"position {case.p}, round(s) {case.first}..{case.last}: the invariant says "
+                      f"{_show_sym(case.expected)}, the DLM may produce something else (SAT model: {assignment})",
+                      position=case.p, first=case.first, last=case.last,
+                      reads={str(q): _show_sym(s) for q, s in case.contents.items()})
+
+    def single(case: _Case, idx: int, ternary_ok: bool):
+        tag = f"c{idx}"
+        var_of = {}
+
+        def build(alg):
+            def var(key):
+                if key not in var_of:
+                    var_of[key] = alg.var((tag,) + key)
+                return var_of[key]
+            return ev.encode_case(case, alg, var, tag)
+
+        def on_sat(value):
+            got = [f"v{u}={int(value(var_of[('vertex', u)]))}" for u in case.base if ("vertex", u) in var_of]
+            fail_case(case, value, ternary_ok, ", ".join(got) or "no variables")
+        cert.add(build, on_sat)
+
+    def merged(p: int, cases: list[_Case], ternary_ok: list[bool]):
+        tag = f"p{p}"
+        var_of = {}
+
+        def build(alg):
+            def var(key):
+                if key[0] == "count":      # one count for the whole batch (shared is sound)
+                    return alg.var(key)
+                if key not in var_of:
+                    var_of[key] = alg.var((tag,) + key)
+                return var_of[key]
+            out = ev.encode_position(p, cases, alg, var, tag)
+            var_of["bits"] = [alg.var(("count", i)) for i in range(compiled.counter.bits)]
+            return out
+
+        def on_sat(value):
+            count = sum(int(value(b)) << i for i, b in enumerate(var_of["bits"]))
+            rnd = count + 1
+            j = next((j for j, cs in enumerate(cases) if cs.first <= rnd <= cs.last), None)
+            if j is None:
+                raise _Disagreement(f"position {p}: SAT model with count {count} outside the rounds")
+            fail_case(cases[j], value, ternary_ok[j], f"round {rnd}")
+        cert.add(build, on_sat)
+
     try:
         # the coupling itself: injective, valid bits and rounds
         seen = {}
@@ -418,23 +752,56 @@ def prove_inductive(compiled: Compiled, progress=None) -> InductiveResult:
         for p in range(dlm.length):
             cases = sorted(compiled.cases(p), key=lambda c: c[0])
             nxt = 1
+            described = []
             for first, last, free in cases:
                 if first != nxt or last < first:
                     raise Failure(f"position {p}: the cases do not cover rounds 1..{T} in order "
                                   f"(round {nxt} expected, case {first}..{last} given)", position=p)
-                ev.prove(p, first, last, frozenset(free))
+                described.append(ev.describe(p, first, last, frozenset(free)))
                 n_cases += 1
                 nxt = last + 1
             if nxt != T + 1:
                 raise Failure(f"position {p}: the cases cover rounds 1..{nxt - 1}, not 1..{T}", position=p)
+            if any(cs.symbolic for cs in described):
+                # the count selects the case: one merged obligation for the position
+                merged(p, described, [check_ternary(cs) for cs in described])
+                merged_positions += 1
+            else:
+                for cs in described:
+                    key = ev._key(cs)
+                    if key is not None and key in ev.memo:
+                        continue
+                    idx = len(ev.memo)
+                    ev.memo[key if key is not None else ("unkeyed", idx)] = idx
+                    single(cs, idx, check_ternary(cs))
+            dlm.forget_wiring([p])
             if dlm.length > 4096:
                 ev.content_cache.clear()
             if progress and p % 20000 == 0:
                 progress(p)
+        cert.flush()
     except Failure as f:
-        return InductiveResult(False, str(f), n_cases, dlm.length, len(ev.memo), dict(f.where))
-    return InductiveResult(True, f"{n_cases} cases over {dlm.length} positions and {T} rounds "
-                                 f"({len(ev.memo)} distinct shapes evaluated)", n_cases, dlm.length, len(ev.memo))
+        return InductiveResult(False, str(f), n_cases, dlm.length, len(ev.memo), dict(f.where),
+                               certificates=list(cert.certificates), n_certificates=cert.batches)
+    except _Disagreement as e:
+        return InductiveResult(False, str(e), n_cases, dlm.length, len(ev.memo), status="ERROR",
+                               certificates=list(cert.certificates), n_certificates=cert.batches)
+    except _NoAnswer as e:
+        return InductiveResult(False, str(e), n_cases, dlm.length, len(ev.memo),
+                               status="ERROR" if e.rejected else "UNKNOWN",
+                               certificates=list(cert.certificates), n_certificates=cert.batches)
+    parts = [f"{n_cases} cases over {dlm.length} positions and {T} rounds"]
+    if len(ev.memo):
+        parts.append(f"{len(ev.memo)} distinct shapes")
+    if merged_positions:
+        parts.append(f"{merged_positions} counter-reading positions with their cases merged")
+    msg = (", ".join(parts) + f": {cert.obligations} obligations in {cert.batches} certificate(s) "
+           f"checked by the trusted checker; 3-valued cross-check: {cross['proved']} proved, "
+           f"{cross['inconclusive']} inconclusive, {cross['skipped']} too large")
+    return InductiveResult(True, msg, n_cases, dlm.length, len(ev.memo), status="PROVED",
+                           certificates=list(cert.certificates), n_certificates=cert.batches,
+                           cross_check=dict(cross), obligations=cert.obligations,
+                           merged_positions=merged_positions, clauses=cert.clauses)
 
 
 # --- concrete counterexamples -----------------------------------------------------------------
@@ -481,7 +848,14 @@ def find_counterexample(compiled: Compiled, tries: int = 300, seed: int = 0):
 # --- check kinds ------------------------------------------------------------------------------
 
 def _parse_options(table) -> dict[str, Any]:
-    return {"tries": table.int("tries", 300, minimum=1)}
+    opts = {"tries": table.int("tries", 300, minimum=1),
+            "sat_solver": table.str("sat_solver", "cadical153"), "timeout": None}
+    if table.has("timeout"):
+        value = table.raw("timeout")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise table.error("timeout", f"expected a positive number of seconds, got {value!r}")
+        opts["timeout"] = float(value)
+    return opts
 
 
 def _compiled(instance) -> Compiled | None:
@@ -510,11 +884,24 @@ def check_coupling(instance, check, ctx: Context) -> Outcome:
     compiled = _compiled(instance)
     if compiled is None or compiled.circuit is None:
         return Outcome(Verdict.ERROR, "the coupling check needs a DLM compiled from a circuit")
-    res = prove_inductive(compiled)
+    name = getattr(instance, "name", None) or compiled.dlm.name
+    spec = getattr(instance, "spec", None)
+    opts = check.options
+    res = prove_inductive(compiled, proofs_dir=ctx.proofs_dir, instance=name,
+                          timeout=opts.get("timeout") or ctx.timeout,
+                          solver=opts.get("sat_solver", "cadical153"),
+                          meta={"spec": name, "source": str(getattr(spec, "path", ""))})
     details = {"cases": res.cases, "positions": res.positions, "distinct_shapes": res.distinct,
-               "random_map": len(compiled.random_map)}
+               "random_map": len(compiled.random_map), "certificates": res.n_certificates,
+               "obligations": res.obligations, "merged_positions": res.merged_positions,
+               "cross_check": res.cross_check}
+    method = method_label(res)
     if res.ok:
-        return Outcome(Verdict.PROVED, res.message, METHOD, details=details)
+        return Outcome(Verdict.PROVED, res.message, method, details=details, certificates=res.certificates)
+    if res.status == "ERROR":
+        return Outcome(Verdict.ERROR, res.message, method, details=details, certificates=res.certificates)
+    if res.status == "UNKNOWN":
+        return Outcome(Verdict.UNKNOWN, res.message, method, details=details, certificates=res.certificates)
     return _refute_or_unknown(compiled, res.message, res.failure, check.options["tries"])
 
 

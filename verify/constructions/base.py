@@ -17,7 +17,7 @@ and, for circuit compilers, the *intended invariant* that the coupling check pro
   random bit that carries it (the coupling of MODEL.md §4.6).
 
 The checker (:mod:`verify.checks.coupling`) trusts none of this: it validates every claim
-against the DLM and proves each obligation by exhaustive evaluation.
+against the DLM and proves each obligation by certified SAT (with a 3-valued cross-check).
 """
 from __future__ import annotations
 

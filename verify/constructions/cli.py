@@ -53,8 +53,10 @@ def compile_one(construction: str, source, *, random_prefix=None) -> tuple[Compi
     return compiled, time.perf_counter() - t0
 
 
-def prove(compiled: Compiled) -> dict:
-    from ..checks.coupling import METHOD, find_counterexample, prove_inductive
+def prove(compiled: Compiled, proofs_dir: str | None = None) -> dict:
+    """The inductive coupling proof; its certificates go to ``proofs_dir`` (a temporary
+    directory, removed afterwards, when None): each is checked by the trusted checker."""
+    from ..checks.coupling import find_counterexample, method_label, prove_inductive
     t0 = time.perf_counter()
     if compiled.circuit is None:
         from ..distribution.targets import TARGETS
@@ -67,10 +69,12 @@ def prove(compiled: Compiled) -> dict:
         return {"verdict": "PROVED" if ok else "REFUTED", "method": "exact semantics",
                 "message": "output distribution equals D⊕n exactly" if ok else "differs from D⊕n",
                 "seconds": round(time.perf_counter() - t0, 3)}
-    res = prove_inductive(compiled)
-    verdict = "PROVED" if res.ok else "UNKNOWN"
-    out = {"method": METHOD, "message": res.message, "cases": res.cases, "distinct_shapes": res.distinct}
-    if not res.ok:
+    res = prove_inductive(compiled, proofs_dir=proofs_dir)
+    verdict = {"PROVED": "PROVED", "ERROR": "ERROR"}.get(res.status, "UNKNOWN")
+    out = {"method": method_label(res), "message": res.message, "cases": res.cases,
+           "distinct_shapes": res.distinct, "certificates": res.n_certificates,
+           "obligations": res.obligations, "cnf_clauses": res.clauses, "cross_check": res.cross_check}
+    if res.status == "FAILED":
         cex = find_counterexample(compiled, 200)
         if cex is not None:
             verdict = "REFUTED"
@@ -96,6 +100,8 @@ def command_compile(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--export", metavar="DIR", help="write spec files (and AIGER files for small circuits) to DIR")
     p.add_argument("--no-proof", action="store_true", help="compile only")
     p.add_argument("--miter", action="store_true", help="also run the unrolled miter (small circuits)")
+    p.add_argument("--proofs", metavar="DIR", help="keep the proof's certificates (CNF, DRAT, manifest) in DIR "
+                   "(default: a temporary directory, removed after the trusted checker accepted them)")
     args = p.parse_args(argv)
     name = args.construction
     if name not in CONSTRUCTIONS:
@@ -136,7 +142,7 @@ def command_compile(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         report["equivalence"] = {"verdict": "NOT RUN"}
     else:
         t1 = time.perf_counter()
-        report["equivalence"] = prove(compiled)
+        report["equivalence"] = prove(compiled, args.proofs)
         report["equivalence"]["seconds"] = round(time.perf_counter() - t1, 3)
         if report["equivalence"]["verdict"] != "PROVED":
             exit_code = 1
@@ -377,6 +383,21 @@ def export(compiled: Compiled, directory: Path, circuit_path: Path | None) -> li
 
 # --- table ---------------------------------------------------------------------------------------
 
+TABLE_LEGEND = """
+Legend (exact formulas; n_in inputs, m outputs, N non-input vertices, d depth):
+- AR steps = N + (output copies): one position revealed per round (Li et al. 2024).
+- thm3.1: rounds = d (at least 1 if an output is an input, 2 if it is a copied random source);
+  length = n_in + N + (output copies); an output copy is needed for a complemented or repeated
+  output, or one that is an input or a random source.
+- thm3.2-*: rounds T = max over outputs of (layer of the output vertex; 1 for an input; 2 for
+  a random source) = d when some output has depth d; k = max(1, bitlength(T));
+  length = n_in + m + S + k (revise) or n_in + m + S + 2k (remask).
+- w′: the width after making the circuit strictly layered by identity copies (inputs stay
+  readable at every layer). S: slots of Thm 3.2 = the maximum number of simultaneously live
+  vertices (revise: layer(v) <= l < lastuse(v), plus those of layer l; remask:
+  layer(v) <= l <= lastuse(v)). S revise <= w′; S remask may exceed w′, since a remasked slot is
+  free only from the round after its last use."""
+
 def command_table(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from ..circuits.formats import read_circuit
     p = _parser("python -m verify table",
@@ -387,7 +408,8 @@ def command_table(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--random-prefix", metavar="P")
     args = p.parse_args(argv)
     names = ["thm3.1", "thm3.2-remask", "thm3.2-revise"]
-    head = ["circuit", "N", "d", "w", "AR steps"] + [f"{n} rounds" for n in names] + [f"{n} length" for n in names]
+    head = (["circuit", "N", "d", "w", "AR steps"] + [f"{n} rounds" for n in names]
+            + [f"{n} length" for n in names] + ["w′", "S remask", "S revise"])
     print("| " + " | ".join(head) + " |", file=stdout)
     print("|" + "---|" * len(head), file=stdout)
     for f in args.files:
@@ -396,5 +418,7 @@ def command_table(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         row = [c.name, c.size, c.depth, c.width, ar.stats["rounds"]]
         comps = [compile_one(n, c)[0] for n in names]
         row += [x.stats["rounds"] for x in comps] + [x.stats["length"] for x in comps]
+        row += [comps[1].stats["strict_width"], comps[1].stats["slots"], comps[2].stats["slots"]]
         print("| " + " | ".join(map(str, row)) + " |", file=stdout)
+    print(TABLE_LEGEND, file=stdout)
     return 0

@@ -24,6 +24,8 @@ def build_construction_subject(table, env: dict[str, Any], base: Path) -> DLM:
     from ..circuits.formats import read_circuit
     rel = table.str("circuit")
     prefix = table.str("random_prefix", None) if table.has("random_prefix") else None
+    mutate = table.str("mutate", None, choices=MUTANTS) if table.has("mutate") else None
+    position = table.int("mutate_position", minimum=0) if mutate else None
     table.finish()
     path = base / rel
     try:
@@ -32,4 +34,14 @@ def build_construction_subject(table, env: dict[str, Any], base: Path) -> DLM:
         raise
     except OSError as e:
         raise table.error("circuit", f"cannot read circuit file {path}: {e.strerror}") from None
-    return attach(compile_fn(circuit))
+    compiled = compile_fn(circuit)
+    if mutate:
+        from ..dlm.mutate import negate_value
+        if position >= compiled.dlm.length:
+            raise table.error("mutate_position", f"position {position} is outside the compiled DLM "
+                                                 f"(length {compiled.dlm.length})")
+        compiled.dlm = negate_value(compiled.dlm, position)
+    return attach(compiled)
+
+
+MUTANTS = ("negate-value",)

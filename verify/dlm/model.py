@@ -218,6 +218,14 @@ class DLM:
             self._cache[key] = w
         return w
 
+    def forget_wiring(self, positions) -> None:
+        """Drop the cached wiring of ``positions`` (it is rebuilt on demand). A pass that visits
+        every position once, like the inductive coupling proof on a 200k-position DLM, calls
+        this so the cache does not grow to one entry per circuit of the DLM."""
+        for i in positions:
+            for role in ("predictor", "unmask_strategy", "remask"):
+                self._cache.pop((role, i), None)
+
     def predictor_wiring(self, i: int) -> Wiring:
         return self._wiring("predictor", self.predictor, i)
 

@@ -13,6 +13,7 @@ remask_revealed      ``P_i`` outputs ``M`` at a revealed ``b``         ``mode`` 
 emit_11              ``P_i`` outputs ``11`` at a revealed ``a``        ``encoding``
 output_left_masked   output ``P_o`` always outputs ``M`` when masked  ``termination``
 fewer_rounds         ``T - 1`` rounds                               ``termination``
+negate_value         ``P_i``'s letter complemented (one XOR)        ``coupling`` (compiled)
 ===================  ===========================================  =====================
 """
 from __future__ import annotations
@@ -121,6 +122,14 @@ def output_left_masked(dlm: DLM, o: int) -> DLM:
         m = leaf(f"m{o}")
         return [_or(b, out[0], m), _and(b, out[1], m ^ 1)]
     return with_circuit(dlm, "predictor", o, rewrite(dlm.predictor[o], fn))
+
+
+def negate_value(dlm: DLM, i: int) -> DLM:
+    """``P_i``'s value bit is complemented whenever it predicts a letter (``value XOR NOT
+    mask``): one wrong gate in a compiled DLM, which still emits tokens only (the negative
+    control of the coupling checks)."""
+    return with_circuit(dlm, "predictor", i,
+                        rewrite(dlm.predictor[i], lambda b, o, leaf: [o[0], b.gate(Op.XOR, [o[1], o[0] ^ 1])]))
 
 
 def fewer_rounds(dlm: DLM) -> DLM | None:
