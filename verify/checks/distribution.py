@@ -1,9 +1,17 @@
 """Check kind ``distribution``: the output distribution equals the target exactly (MODEL.md §4.6).
 
-PROVED means the exact semantics (rational arithmetic, every input χ) gives exactly the
+PROVED means the chosen method (rational arithmetic, every input χ) gives exactly the
 target. REFUTED reports the first outcome (in sorted order) whose probabilities differ, with
 both, and a concrete run of the simulator (per-round random bits and states) that produces an
 outcome more often than the target allows; that run is replayed before it is reported.
+
+Methods (``method =``): ``exact`` (state propagation, :mod:`verify.dlm.semantics`),
+``brute-force`` (the simulator on every random outcome), ``bdd`` and ``count`` (BDD and Ganak
+projected model counting over the symbolic unrolling, :mod:`verify.distribution.symbolic`),
+``both`` (exact and brute force compared) and ``all`` (every method feasible on the DLM: exact
+unless a predictor reads another position's random bits, brute force up to
+:data:`ALL_BRUTE_FORCE_BITS` random bits, BDD and counting always). Compared methods must agree
+on every outcome; a disagreement is an ERROR naming the methods and the outcome.
 """
 from __future__ import annotations
 
@@ -12,14 +20,25 @@ import random
 from fractions import Fraction
 from typing import Any
 
-from ..dlm.model import DLM, show
+from ..dlm.model import DLM, own_random_only, show
 from ..dlm.semantics import (NotIndependent, Rule, SemanticsError, all_draws, brute_force_distribution,
                              final_output, output_distribution, random_slots, run)
+from ..distribution.symbolic import bdd_output_distribution, count_output_distribution
 from ..distribution.targets import TARGETS, first_difference
 from ..verdict import Verdict
 from .registry import Context, Outcome, check_kind
 
-METHODS = ("exact", "brute-force", "both")
+METHODS = ("exact", "brute-force", "bdd", "count", "both", "all")
+
+#: brute force joins ``method = "all"`` up to this many random bits (2^14 simulator runs)
+ALL_BRUTE_FORCE_BITS = 14
+
+_SINGLE = {
+    "exact": output_distribution,
+    "brute-force": brute_force_distribution,
+    "bdd": bdd_output_distribution,
+    "count": count_output_distribution,
+}
 
 
 def parse_options(table) -> dict[str, Any]:
@@ -94,6 +113,52 @@ def _describe_trace(trace) -> list[dict[str, Any]]:
             for r, t in enumerate(trace)]
 
 
+def methods_for(dlm: DLM, method: str) -> list[str]:
+    """The single methods ``method`` stands for on ``dlm`` (``all``: those feasible on it)."""
+    if method == "both":
+        return ["exact", "brute-force"]
+    if method != "all":
+        return [method]
+    out = []
+    if not any(own_random_only(dlm, i) for i in range(dlm.length)):
+        out.append("exact")
+    if len(random_slots(dlm)) * dlm.rounds <= ALL_BRUTE_FORCE_BITS:
+        out.append("brute-force")
+    return out + ["bdd", "count"]
+
+
+def _method_label(dlm: DLM, method: str) -> str:
+    if method in ("both", "all"):
+        return f"{method} ({', '.join(methods_for(dlm, method))}) semantics"
+    return f"{method} semantics"
+
+
+def _compute(dlm: DLM, chi, rule: Rule, method: str):
+    """``(distribution, None)``, or ``(None, ERROR outcome)`` when the methods cannot run or
+    disagree. Raises :class:`SemanticsError` (e.g. a predictor emitted ``11``)."""
+    results: dict[str, dict[str, Fraction]] = {}
+    for name in methods_for(dlm, method):
+        try:
+            results[name] = _SINGLE[name](dlm, chi, rule)
+        except NotIndependent as e:
+            return None, Outcome(Verdict.ERROR, f"{e}; run the 'independence' check", f"{name} semantics")
+    names = list(results)
+    reference = results[names[0]]
+    for other in names[1:]:
+        diff = first_difference(reference, results[other])
+        if diff is not None:
+            outcome = diff[0]
+            chi_text = f" on input {''.join(map(str, chi))}" if dlm.inputs else ""
+            values = ", ".join(f"{n} {results[n].get(outcome, Fraction(0))}" for n in names)
+            return None, Outcome(
+                Verdict.ERROR,
+                f"{names[0]} and {other} semantics disagree at outcome {outcome}{chi_text}: {values}",
+                _method_label(dlm, method),
+                details={"outcome": outcome, "input": "".join(map(str, chi)),
+                         "probabilities": {n: str(results[n].get(outcome, Fraction(0))) for n in names}})
+    return reference, None
+
+
 @check_kind("distribution", ("dlm",), parse_options,
             "the output distribution equals the target exactly, for every input")
 def check_distribution(instance, check, ctx: Context) -> Outcome:
@@ -107,21 +172,11 @@ def check_distribution(instance, check, ctx: Context) -> Outcome:
             return Outcome(Verdict.ERROR, f"input {''.join(map(str, chi))} has {len(chi)} bits, "
                                           f"the DLM has {len(dlm.inputs)} input positions")
         try:
-            if method == "brute-force":
-                actual = brute_force_distribution(dlm, chi, rule)
-            else:
-                try:
-                    actual = output_distribution(dlm, chi, rule)
-                except NotIndependent as e:
-                    return Outcome(Verdict.ERROR, f"{e}; run the 'independence' check", "exact semantics")
-                if method == "both":
-                    bf = brute_force_distribution(dlm, chi, rule)
-                    if bf != actual:
-                        diff = first_difference(actual, bf)
-                        return Outcome(Verdict.ERROR, f"exact and brute-force semantics disagree at "
-                                                      f"{diff[0]}: {diff[1]} vs {diff[2]}", "both")
+            actual, failure = _compute(dlm, chi, rule, method)
         except SemanticsError as e:
             return Outcome(Verdict.ERROR, str(e), method, details=dict(e.details))
+        if failure is not None:
+            return failure
         if sum(actual.values()) != 1:
             return Outcome(Verdict.ERROR, f"internal: probabilities sum to {sum(actual.values())}")
         diff = first_difference(actual, target)
@@ -139,7 +194,7 @@ def check_distribution(instance, check, ctx: Context) -> Outcome:
         return Outcome(
             Verdict.REFUTED,
             f"outcome {outcome}{where}: probability {p_actual}, target {p_target}",
-            f"{method} semantics",
+            _method_label(dlm, method),
             details={"input": chi_text, "outcome": outcome, "probability": str(p_actual),
                      "target_probability": str(p_target),
                      "replayed": {"outcome": over, "probability": str(actual[over]),
@@ -151,4 +206,4 @@ def check_distribution(instance, check, ctx: Context) -> Outcome:
     return Outcome(Verdict.PROVED,
                    f"equals {opts['target']} exactly ({len(target)} outcomes"
                    + (f", {n_in} inputs" if dlm.inputs else "") + ")",
-                   f"{method} semantics, rule={rule.value}")
+                   f"{_method_label(dlm, method)}, rule={rule.value}")

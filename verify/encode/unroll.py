@@ -17,7 +17,8 @@ The start state is either *free* (every token a fresh pair of variables, with ``
 by :attr:`Unrolling.constraints`: "for every state") or the DLM's *initial* state (inputs
 ``χ`` free and unmasked, every other position ``M``). Random bits are fresh per round; the
 ``copy`` argument of :meth:`Unrolling.random` gives a second, independent set of them (the
-miter of the independence check).
+miter of the independence check). An *initial* start may instead fix ``χ`` (``chi=``), so the
+input positions hold constants (the exact distribution methods, one input at a time).
 
 The algebra needs, besides the evaluator's operations, ``var(key)`` (a leaf variable named by
 a hashable key); keys are ``("x", tag, j, "m"|"v")``, ``("chi", tag, j)`` and
@@ -40,9 +41,13 @@ INITIAL = "initial"
 class Unrolling:
     """A lazily built symbolic run of ``dlm`` over ``alg`` (see the module docstring)."""
 
-    def __init__(self, dlm: DLM, alg, *, start: str = FREE, rule: Rule = Rule.LITERAL, tag: str = ""):
+    def __init__(self, dlm: DLM, alg, *, start: str = FREE, rule: Rule = Rule.LITERAL, tag: str = "",
+                 chi: Sequence[int] | None = None):
         if start not in (FREE, INITIAL):
             raise ValueError(f"start must be {FREE!r} or {INITIAL!r}")
+        if chi is not None and (start != INITIAL or len(chi) != len(dlm.inputs)):
+            raise ValueError(f"chi needs the initial start and {len(dlm.inputs)} bits")
+        self._chi = None if chi is None else dict(zip(dlm.inputs, chi))
         self.dlm = dlm
         self.alg = alg
         self.start = start
@@ -73,7 +78,8 @@ class Unrolling:
                 self.constraints.append(alg.neg(alg.and_([m, v])))
                 tok = (m, v)
             elif j in self._input_positions:
-                tok = (alg.const(False), alg.var(("chi", self.tag, j)))
+                value = alg.var(("chi", self.tag, j)) if self._chi is None else alg.const(bool(self._chi[j]))
+                tok = (alg.const(False), value)
             else:
                 tok = (alg.const(True), alg.const(False))
         else:
