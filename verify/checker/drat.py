@@ -1,0 +1,445 @@
+"""DRAT proof reader and backward checker of the trusted checker (standard library only).
+
+Semantics (those of drat-trim in its default backward mode):
+
+* The proof is a sequence of lemma additions and ``d`` deletions, in text or binary DRAT.
+  Binary is detected as drat-trim does: a byte among the first 10 that is none of
+  ``d``, newline, carriage return, space, ``-``, a digit or a character in ``A``..``z``.
+* Forward pass, unchecked: clauses are added and deleted and unit propagation is run at top
+  level after each addition. The first addition after which propagation conflicts (the
+  explicit empty lemma ``0`` counts as a conflicting addition) ends the proof; the rest is
+  ignored. No conflict by the end of the proof means NOT VERIFIED.
+* A deletion that matches no live clause is ignored with a warning; a deletion of a clause
+  that is the reason of a top-level assignment (a unit or pseudo-unit clause) is ignored,
+  as drat-trim does by default. Ignoring a deletion only keeps the formula stronger.
+* Backward pass with core marking: the clauses used by the final conflict are marked; going
+  back through the proof, each marked lemma is removed and checked against the formula as it
+  was when the lemma was added: RUP (unit propagation on its negation conflicts), else RAT on
+  its first literal as written (every resolvent with a live clause containing the negated
+  first literal is RUP or a tautology). Clauses used by a successful check are marked in turn.
+  Unmarked lemmas are not needed for the empty clause and are not checked.
+
+VERIFIED therefore means: every lemma needed to reach a top-level conflict was checked to be
+RUP or RAT against the clauses live at its position, starting from the CNF as parsed.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from .dimacs import CheckerInputError
+
+ADD, DELETE = 0, 1
+MAX_VARS = 1 << 24                 # arrays are indexed by variable; refuse absurd indices
+_TEXT_BYTES = frozenset(b"d\n\r -0123456789") | frozenset(range(65, 123))
+
+
+@dataclass
+class Proof:
+    kinds: bytearray               # ADD or DELETE per step
+    clauses: list[list[int]]       # DIMACS literals per step
+    where: list[int]               # line (text) or byte offset (binary) of each step
+    binary: bool
+    path: str = "<proof>"
+
+    def location(self, step: int) -> str:
+        return f"{'byte' if self.binary else 'line'} {self.where[step]}"
+
+
+def is_binary(head: bytes) -> bool:
+    return any(b not in _TEXT_BYTES for b in head[:10])
+
+
+def read_proof(path) -> Proof:
+    with open(path, "rb") as f:
+        data = f.read()
+    return parse_proof(data, str(path))
+
+
+def parse_proof(data: bytes, path: str = "<proof>") -> Proof:
+    return _parse_binary(data, path) if is_binary(data) else _parse_text(data, path)
+
+
+def _parse_text(data: bytes, path: str) -> Proof:
+    from .dimacs import parse_ints
+    kinds, clauses, where = bytearray(), [], []
+    cur: list[int] | None = None
+    for lineno, raw in enumerate(data.split(b"\n"), 1):
+        tokens = raw.split()
+        if not tokens or tokens[0][:1] == b"c":
+            continue
+        start = 0
+        if tokens[0] == b"d":
+            if cur is not None:
+                raise CheckerInputError(path, f"line {lineno}", "'d' inside an unterminated clause")
+            start = 1
+            raw = raw.replace(b"d", b" ", 1)
+            kinds.append(DELETE)
+            where.append(lineno)
+            cur = []
+        for lit in parse_ints(tokens[start:], raw, path, lineno):
+            if cur is None:
+                kinds.append(ADD)
+                where.append(lineno)
+                cur = []
+            if lit == 0:
+                clauses.append(cur)
+                cur = None
+            else:
+                cur.append(lit)
+    if cur is not None:
+        raise CheckerInputError(path, f"line {where[-1]}", "clause not terminated by 0 at end of file")
+    return Proof(kinds, clauses, where, False, path)
+
+
+def _parse_binary(data: bytes, path: str) -> Proof:
+    kinds, clauses, where = bytearray(), [], []
+    i, n = 0, len(data)
+    while i < n:
+        tag = data[i]
+        if tag == 0x61:
+            kinds.append(ADD)
+        elif tag == 0x64:
+            kinds.append(DELETE)
+        else:
+            raise CheckerInputError(path, f"byte {i}", f"expected 'a' or 'd', found byte {tag}")
+        where.append(i)
+        i += 1
+        cur = []
+        while True:
+            if i >= n:
+                raise CheckerInputError(path, f"byte {where[-1]}", "clause not terminated by 0 at end of file")
+            b = data[i]
+            i += 1
+            if b == 0:
+                break
+            u, shift = b & 0x7F, 7
+            while b & 0x80:
+                if i >= n:
+                    raise CheckerInputError(path, f"byte {i}", "truncated literal")
+                b = data[i]
+                i += 1
+                u |= (b & 0x7F) << shift
+                shift += 7
+            if u < 2 or shift > 35:
+                raise CheckerInputError(path, f"byte {i - 1}", f"invalid literal code {u}")
+            cur.append(-(u >> 1) if u & 1 else u >> 1)
+        clauses.append(cur)
+    return Proof(kinds, clauses, where, True, path)
+
+
+@dataclass
+class CheckOutcome:
+    verified: bool
+    reason: str
+    lemmas_checked: int = 0        # core lemmas checked (RUP or RAT)
+    lemmas_total: int = 0          # additions in the proof
+    rat_lemmas: int = 0            # of the checked, how many needed RAT
+    core_clauses: int = 0          # original clauses in the core
+    deletions_ignored: int = 0     # unit/pseudo-unit deletions ignored (drat-trim default)
+    deletions_missing: int = 0     # deletions of clauses not present, ignored
+    binary_proof: bool = False
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def verdict_line(self) -> str:
+        return "s VERIFIED" if self.verified else f"s NOT VERIFIED: {self.reason}"
+
+
+class _State:
+    """Clauses with two watched literals and one top-level trail.
+
+    Literals are coded x = 2*var + (1 if negative); ``x ^ 1`` negates. ``val[x]`` is 1 when
+    literal x is true. The literal a clause implies is kept at position 0; watches sit on
+    positions 0 and 1; ``watches[x]`` lists clauses to visit when x becomes false. Entries of
+    inactive clauses and stale entries are dropped lazily during propagation.
+    """
+
+    def __init__(self, num_vars: int, clauses: list[list[int]]):
+        self.clauses = clauses
+        n = len(clauses)
+        self.active = bytearray(n)
+        self.marked = bytearray(n)
+        self.val = bytearray(2 * num_vars + 2)
+        self.reason = [-1] * (num_vars + 1)
+        self.pos = [0] * (num_vars + 1)
+        self.seen = bytearray(num_vars + 1)
+        self.watches: list[list[int]] = [[] for _ in range(2 * num_vars + 2)]
+        self.trail: list[int] = []
+        self.qhead = 0
+        self.units: set[int] = set()
+
+    def assign(self, x: int, cid: int) -> None:
+        self.val[x] = 1
+        v = x >> 1
+        self.reason[v] = cid
+        self.pos[v] = len(self.trail)
+        self.trail.append(x)
+
+    def attach(self, cid: int) -> bool:
+        """Activate clause cid under the current assignment; True if it is falsified."""
+        self.active[cid] = 1
+        c = self.clauses[cid]
+        val = self.val
+        if len(c) <= 1:
+            if not c:
+                return True
+            self.units.add(cid)
+            x = c[0]
+            if val[x]:
+                return False
+            if val[x ^ 1]:
+                return True
+            self.assign(x, cid)
+            return False
+        pos = self.pos
+        # non-false literals first (true before unassigned), then false ones latest first
+        c.sort(key=lambda x: -1 if val[x] else (0 if not val[x ^ 1] else 1 + len(val) - pos[x >> 1]))
+        self.watches[c[0]].append(cid)
+        self.watches[c[1]].append(cid)
+        x = c[0]
+        if val[x ^ 1]:
+            return True
+        if not val[x] and val[c[1] ^ 1]:
+            self.assign(x, cid)
+        return False
+
+    def is_reason(self, cid: int) -> bool:
+        c = self.clauses[cid]
+        return bool(c) and self.val[c[0]] == 1 and self.reason[c[0] >> 1] == cid
+
+    def propagate(self) -> int:
+        """Unit propagation from qhead; the conflicting clause id, or -1."""
+        val, trail, watches = self.val, self.trail, self.watches
+        clauses, active, reason, pos = self.clauses, self.active, self.reason, self.pos
+        q = self.qhead
+        while q < len(trail):
+            f = trail[q] ^ 1
+            q += 1
+            ws = watches[f]
+            i = j = 0
+            n = len(ws)
+            while i < n:
+                cid = ws[i]
+                i += 1
+                if not active[cid]:
+                    continue
+                c = clauses[cid]
+                if c[0] == f:
+                    c[0] = c[1]
+                    c[1] = f
+                elif c[1] != f:
+                    continue                      # stale entry
+                o = c[0]
+                if val[o]:
+                    ws[j] = cid
+                    j += 1
+                    continue
+                for k in range(2, len(c)):
+                    x = c[k]
+                    if not val[x ^ 1]:
+                        c[1] = x
+                        c[k] = f
+                        watches[x].append(cid)
+                        break
+                else:
+                    ws[j] = cid
+                    j += 1
+                    if val[o ^ 1]:
+                        del ws[j:i]
+                        self.qhead = q
+                        return cid
+                    v = o >> 1
+                    val[o] = 1
+                    reason[v] = cid
+                    pos[v] = len(trail)
+                    trail.append(o)
+            del ws[j:]
+        self.qhead = q
+        return -1
+
+    def backtrack(self, size: int) -> None:
+        val, trail = self.val, self.trail
+        for x in trail[size:]:
+            val[x] = 0
+        del trail[size:]
+        self.qhead = min(self.qhead, size)
+
+    def analyze(self, start_vars, cid: int = -1) -> None:
+        """Mark clause cid and the reasons of every assignment the conflict depends on."""
+        marked, reason, clauses, seen = self.marked, self.reason, self.clauses, self.seen
+        if cid >= 0:
+            marked[cid] = 1
+        stack = list(start_vars)
+        touched = []
+        while stack:
+            v = stack.pop()
+            if seen[v]:
+                continue
+            seen[v] = 1
+            touched.append(v)
+            r = reason[v]
+            if r >= 0:
+                marked[r] = 1
+                stack.extend(x >> 1 for x in clauses[r])
+        for v in touched:
+            seen[v] = 0
+
+    def rup(self, lits: list[int]) -> bool:
+        """Is the clause a reverse unit propagation consequence of the live clauses?
+        On success the clauses used are marked. State returns to the top-level fixpoint."""
+        base = len(self.trail)
+        val = self.val
+        ok = False
+        for x in lits:
+            if val[x]:                            # true at top level (or tautology)
+                self.analyze([x >> 1])
+                ok = True
+                break
+            if not val[x ^ 1]:
+                self.assign(x ^ 1, -1)
+        if not ok:
+            confl = self.propagate()
+            if confl >= 0:
+                self.analyze([x >> 1 for x in self.clauses[confl]], confl)
+                ok = True
+        self.backtrack(base)
+        self.qhead = base
+        return ok
+
+    def refix(self) -> None:
+        """Recompute the top-level fixpoint from scratch (after a reason was removed)."""
+        self.backtrack(0)
+        for u in self.units:
+            x = self.clauses[u][0]
+            if not self.val[x] and not self.val[x ^ 1]:
+                self.assign(x, u)
+        if self.propagate() >= 0:
+            raise RuntimeError("internal: top-level conflict while rebuilding")
+
+
+def _dimacs_lits(xs: list[int]) -> str:
+    return " ".join(str(-(x >> 1) if x & 1 else x >> 1) for x in xs)
+
+
+def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> CheckOutcome:
+    """Check the DRAT proof against the CNF; see the module docstring for the semantics."""
+    t0 = time.perf_counter()
+    out = CheckOutcome(False, "", binary_proof=proof.binary,
+                       lemmas_total=proof.kinds.count(ADD))
+
+    def enc(lits: list[int]) -> list[int]:
+        return list(dict.fromkeys(2 * l if l > 0 else 1 - 2 * l for l in lits))
+
+    maxvar = max([num_vars] + [abs(l) for c in proof.clauses for l in c])
+    if maxvar > MAX_VARS:
+        s = next(i for i, c in enumerate(proof.clauses) if any(abs(l) == maxvar for l in c))
+        raise CheckerInputError(proof.path, proof.location(s),
+                                f"variable {maxvar} exceeds this checker's limit of {MAX_VARS}")
+    m = len(cnf_clauses)
+    clauses = [enc(c) for c in cnf_clauses]
+    step_cid = [-1] * len(proof.kinds)     # clause id an addition created / a deletion removed
+    lemma_no = {}                           # clause id -> (1-based lemma number, step)
+    for s, kind in enumerate(proof.kinds):
+        if kind == ADD:
+            step_cid[s] = len(clauses)
+            lemma_no[len(clauses)] = (len(lemma_no) + 1, s)
+            clauses.append(enc(proof.clauses[s]))
+    pivot = {cid: (clauses[cid][0] if clauses[cid] else -1) for cid in lemma_no}
+    st = _State(maxvar, clauses)
+
+    def name(cid: int) -> str:
+        n, s = lemma_no[cid]
+        return f"lemma {n} ({proof.location(s)})"
+
+    def done(verified: bool, reason: str) -> CheckOutcome:
+        out.verified, out.reason = verified, reason
+        out.core_clauses = sum(st.marked[:m])
+        out.seconds = time.perf_counter() - t0
+        return out
+
+    # ---- forward pass: find the first top-level conflict ----------------------------------
+    live: dict[tuple, list[int]] = {}
+    confl = -1
+    for cid in range(m):
+        live.setdefault(tuple(sorted(clauses[cid])), []).append(cid)
+        if st.attach(cid) and confl < 0:
+            confl = cid
+    if confl < 0:
+        confl = st.propagate()
+    if confl >= 0:
+        st.analyze([x >> 1 for x in clauses[confl]], confl)
+        return done(True, "the CNF is refuted by unit propagation alone; no lemma needed")
+    last = -1
+    for s, kind in enumerate(proof.kinds):
+        if kind == ADD:
+            cid = step_cid[s]
+            live.setdefault(tuple(sorted(clauses[cid])), []).append(cid)
+            confl = cid if st.attach(cid) else st.propagate()
+            if confl >= 0:
+                last = s
+                break
+        else:
+            key = tuple(sorted(enc(proof.clauses[s])))
+            ids = live.get(key)
+            if not ids:
+                out.deletions_missing += 1
+                if len(out.warnings) < 20:
+                    out.warnings.append(f"ignored deletion ({proof.location(s)}) of a clause not present: "
+                                        f"{_dimacs_lits(list(key))} 0")
+                continue
+            cid = ids[-1]
+            if st.is_reason(cid):
+                out.deletions_ignored += 1
+                continue
+            ids.pop()
+            st.active[cid] = 0
+            st.units.discard(cid)
+            step_cid[s] = cid
+    if last < 0:
+        return done(False, "no conflict: the proof does not derive the empty clause")
+    if last + 1 < len(proof.kinds):
+        out.warnings.append(f"{len(proof.kinds) - last - 1} proof steps after the conflict at "
+                            f"{name(step_cid[last])} ignored")
+    st.analyze([x >> 1 for x in clauses[confl]], confl)
+
+    # ---- backward pass: check marked lemmas against the formula at their position ----------
+    st.backtrack(0)
+    for s in range(last, -1, -1):
+        cid = step_cid[s]
+        if cid < 0:
+            continue                              # an ignored deletion
+        if proof.kinds[s] == DELETE:
+            if st.attach(cid) or st.propagate() >= 0:
+                raise RuntimeError("internal: conflict when restoring a deleted clause")
+            continue
+        reason_removed = s == last or st.is_reason(cid)
+        st.active[cid] = 0
+        st.units.discard(cid)
+        if reason_removed:
+            st.refix()
+        if not st.marked[cid]:
+            continue
+        out.lemmas_checked += 1
+        lits = list(clauses[cid])
+        if st.rup(lits):
+            continue
+        p = pivot[cid]
+        if p < 0:
+            return done(False, f"{name(cid)}: the empty clause is not RUP "
+                               f"(unit propagation does not conflict)")
+        out.rat_lemmas += 1
+        for d in range(len(clauses)):
+            if not st.active[d] or (p ^ 1) not in clauses[d]:
+                continue
+            resolvent = lits + [x for x in clauses[d] if x != p ^ 1]
+            if any(x ^ 1 in resolvent for x in resolvent):
+                continue                          # tautological resolvent
+            if not st.rup(resolvent):
+                other = (f"lemma {lemma_no[d][0]}" if d in lemma_no else f"CNF clause {d + 1}")
+                return done(False, f"{name(cid)}: '{_dimacs_lits(lits)} 0' is neither RUP nor RAT "
+                                   f"on its first literal {_dimacs_lits([p])} (resolvent with {other} "
+                                   f"'{_dimacs_lits(clauses[d])} 0' is not RUP)")
+    return done(True, f"empty clause derived at {name(step_cid[last])}; "
+                      f"{out.lemmas_checked} of {out.lemmas_total} lemmas in the core checked "
+                      f"({out.rat_lemmas} by RAT)")
