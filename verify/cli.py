@@ -145,6 +145,7 @@ def command_circuit(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
 COMMANDS: dict[str, Callable[[list[str], TextIO, TextIO], int]] = {
     "run": command_run,
     "circuit": command_circuit,
+    "gap": lambda argv, stdout, stderr: __import__("verify.gap.cli", fromlist=["command_gap"]).command_gap(argv, stdout, stderr),
 }
 
 

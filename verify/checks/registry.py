@@ -46,7 +46,7 @@ class CheckKind:
 CHECKS: dict[str, CheckKind] = {}
 
 #: modules whose import registers check kinds
-MODULES = ["verify.checks.distribution"]
+MODULES = ["verify.checks.distribution", "verify.gap.check"]
 
 
 def check_kind(name: str, subjects: tuple[str, ...], parse_options, summary: str = ""):

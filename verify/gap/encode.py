@@ -75,12 +75,58 @@ def read_candidates(cls: GapClass, i: int) -> list[int]:
     return [j for j in range(cls.n) if j != i]
 
 
-def encode(cls: GapClass, fix: dict | None = None) -> Encoding:
+def symmetry_breaking(enc: Encoding) -> list[list[int]]:
+    """Clauses that keep at least one DLM of every orbit of the class's symmetries.
+
+    Both symmetries map the class to itself and fix the target ``D⊕n`` (support and exact):
+    swapping ``a``/``b`` at two positions at once (the parity is kept), and permuting positions
+    (read sets and tables are carried along). Both act on the predictor supports at the start
+    state ``M^n`` simply: a swap at ``i`` and ``j`` swaps ``a``/``b`` in the start supports of
+    ``i`` and ``j`` only (the views of ``M^n`` are all ``M``), and a permutation permutes the
+    start supports. So: by swaps paired with one fixed position, every position but one has
+    ``b ∈ sup ⇒ a ∈ sup`` at the start (at most one exception); then by a permutation the start
+    supports are sorted (as 3-bit numbers ``4·[a] + 2·[b] + [M]``, non-increasing).
+    """
+    cls = enc.cls
+    n = cls.n
+    v = enc.var
+    start = (M,) * n
+    if not consulted(cls, 0, start):
+        return []
+    out: list[list[int]] = []
+    # at most one position with b but not a in its start support (pairwise, n is small)
+    odd = []
+    for i in range(n):
+        e = v("sym_ba", i)
+        oa, ob = v("o", i, start, A), v("o", i, start, B)
+        out += [[-e, ob], [-e, -oa], [e, -ob, oa]]
+        odd.append(e)
+    for i in range(n):
+        for j in range(i + 1, n):
+            out.append([-odd[i], -odd[j]])
+    # sorted start supports: forbid every adjacent pair with value_i < value_{i+1}
+    def bits(i):
+        return [v("o", i, start, A), v("o", i, start, B), v("o", i, start, M)]
+    for i in range(n - 1):
+        u, w = bits(i), bits(i + 1)
+        for a in range(8):
+            for b in range(a + 1, 8):
+                cl = []
+                for pos in range(3):
+                    bit_a, bit_b = (a >> (2 - pos)) & 1, (b >> (2 - pos)) & 1
+                    cl.append(-u[pos] if bit_a else u[pos])
+                    cl.append(-w[pos] if bit_b else w[pos])
+                out.append(cl)
+    return out
+
+
+def encode(cls: GapClass, fix: dict | None = None, goal: bool = True) -> Encoding:
     """The CNF of the class, without the goal's bound ``k`` (see :func:`bound`).
 
     ``fix`` (tests): a concrete DLM as ``{"sel": {(i, j): bool}, "o": {(i, x): set}, "g":
     {(i, z): bool}}``, added as unit clauses, so the encoding can be compared with the
-    simulator on one DLM at a time.
+    simulator on one DLM at a time; ``goal=False`` drops the goal, so the model's ``R`` can be
+    compared with the reachable sets the simulator computes.
     """
     n, T = cls.n, cls.rounds
     enc = Encoding(cls, IDPool())
@@ -206,10 +252,13 @@ def encode(cls: GapClass, fix: dict | None = None) -> Encoding:
             C.append([-v("R", r + 1, x2)] + preds.get(x2, []))
 
     # --- the goal: exactly the even strings -------------------------------------------------
-    for x in states:
-        C.append([v("R", T, x)] if is_even_string(x) else [-v("R", T, x)])
+    if goal:
+        for x in states:
+            C.append([v("R", T, x)] if is_even_string(x) else [-v("R", T, x)])
 
-    if fix is not None:
+    if fix is None:
+        C += symmetry_breaking(enc)
+    else:
         for (i, j), on in fix.get("sel", {}).items():
             if enc.has("sel", i, j):
                 C.append([v("sel", i, j) if on else -v("sel", i, j)])

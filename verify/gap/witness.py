@@ -1,7 +1,8 @@
 """A witness DLM found by the search: read sets and local tables, and its spec file.
 
 The witness is written as a spec with the ``[dlm]`` subject and a ``distribution`` check
-(``parity-even`` for exact semantics, ``parity-even-support`` for support semantics), so
+(kind ``distribution`` for exact semantics, kind ``support`` for support semantics, both
+with target ``parity-even``), so
 ``python -m verify`` re-checks it with the exact semantics, independently of the search.
 """
 from __future__ import annotations
@@ -144,7 +145,7 @@ def remask_expression(w: Witness, i: int) -> str:
 def spec_text(w: Witness, name: str, statement: str) -> str:
     cls = w.cls
     rho = random_bits_needed(w)
-    target = "parity-even" if cls.semantics == "exact" else "parity-even-support"
+    target = "parity-even"
     lines = [
         f"# Witness found by the gap engine (verify/gap) for the class {cls.label()}.",
         "# Re-checked by the exact semantics (verify.dlm.semantics), independently of the search.",
@@ -159,7 +160,8 @@ def spec_text(w: Witness, name: str, statement: str) -> str:
     if cls.mode.allows_remask:
         for i in range(cls.n):
             lines += ["[[dlm.remask]]", f"at = {i}", f'remask = "{remask_expression(w, i)}"', ""]
-    lines += ["[[check]]", 'kind = "distribution"', f'target = "{target}"', 'expect = "PROVED"', ""]
+    kind = "distribution" if cls.semantics == "exact" else "support"
+    lines += ["[[check]]", f'kind = "{kind}"', f'target = "{target}"', 'expect = "PROVED"', ""]
     return "\n".join(lines)
 
 
