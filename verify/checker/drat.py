@@ -9,15 +9,20 @@ Semantics (those of drat-trim in its default backward mode):
   level after each addition. The first addition after which propagation conflicts (the
   explicit empty lemma ``0`` counts as a conflicting addition) ends the proof; the rest is
   ignored. No conflict by the end of the proof means NOT VERIFIED.
-* A deletion that matches no live clause is ignored with a warning; a deletion of a clause
-  that is the reason of a top-level assignment (a unit or pseudo-unit clause) is ignored,
-  as drat-trim does by default. Ignoring a deletion only keeps the formula stronger.
+* A deletion that matches no live clause is ignored with a warning; deletions of unit clauses
+  and of clauses that are the reason of a top-level assignment (pseudo-units) are ignored, as
+  drat-trim does by default. Ignoring a deletion only keeps the formula stronger.
 * Backward pass with core marking: the clauses used by the final conflict are marked; going
   back through the proof, each marked lemma is removed and checked against the formula as it
   was when the lemma was added: RUP (unit propagation on its negation conflicts), else RAT on
   its first literal as written (every resolvent with a live clause containing the negated
   first literal is RUP or a tautology). Clauses used by a successful check are marked in turn.
   Unmarked lemmas are not needed for the empty clause and are not checked.
+
+Deliberately stricter than drat-trim in one respect: RAT candidates are *all* live clauses
+containing the negated pivot (the textbook DRAT definition), where drat-trim's backward mode
+only looks at candidates already in the core and then also tries other pivots. RUP-only (DRUP)
+proofs, which is what the PySAT back ends produce, are unaffected.
 
 VERIFIED therefore means: every lemma needed to reach a top-level conflict was checked to be
 RUP or RAT against the clauses live at its position, starting from the CNF as parsed.
@@ -389,7 +394,7 @@ def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> Ch
                                         f"{_dimacs_lits(list(key))} 0")
                 continue
             cid = ids[-1]
-            if st.is_reason(cid):
+            if len(clauses[cid]) == 1 or st.is_reason(cid):
                 out.deletions_ignored += 1
                 continue
             ids.pop()

@@ -1,0 +1,205 @@
+"""Solving front end, certificate writing and re-checking, and ``python -m verify check``."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+import verify.certify as certify
+from verify.certify import (CERTIFICATE_KIND, CertStatus, RecheckStatus, certify_unsat,
+                            command_check, recheck)
+from verify.checker import check_certificate
+from verify.encode.cnf_families import pigeonhole
+from verify.encode.sat import SatOutcome, SatStatus, check_model, solve
+
+META = {"spec": "php", "check": "unsat", "pigeons": 5, "holes": 4}
+
+
+def make(tmp_path: Path, stem="php54", size=(5, 4)) -> certify.Certificate:
+    clauses, nv = pigeonhole(*size)
+    return certify_unsat(clauses, nv, directory=tmp_path, stem=stem, meta=META, timeout=30)
+
+
+def run_check(argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = command_check(argv, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+# ---- solve -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("solver", ["cadical153", "glucose4"])
+def test_solve_timeout_is_unknown_never_unsat(solver):
+    clauses, nv = pigeonhole(10, 9)
+    out = solve(clauses, nv, timeout=0.05, proof=True, solver=solver)
+    assert out.status is SatStatus.UNKNOWN and out.proof is None and out.note == "timeout"
+    assert out.seconds < 5
+
+
+@pytest.mark.parametrize("solver", ["cadical153", "cadical195", "glucose4"])
+def test_solve_statuses(solver):
+    clauses, nv = pigeonhole(4, 3)
+    unsat = solve(clauses, nv, timeout=10, proof=True, solver=solver)
+    assert unsat.status is SatStatus.UNSAT and unsat.proof and unsat.model is None
+    assert unsat.solver == solver and unsat.pysat_version
+    sat_clauses, nv = pigeonhole(3, 3)
+    sat = solve(sat_clauses, nv + 2, timeout=10, proof=True, solver=solver)
+    assert sat.status is SatStatus.SAT and sat.proof is None
+    assert len(sat.model) == nv + 2 and check_model(sat_clauses, sat.model) == -1
+
+
+def test_solve_assumptions():
+    clauses = [[1, 2], [-1, 2]]
+    assert solve(clauses, 2, timeout=None, proof=False, assumptions=[-2]).status is SatStatus.UNSAT
+    assert solve(clauses, 2, timeout=5, proof=False, assumptions=[2],
+                 solver="glucose4").status is SatStatus.SAT
+    with pytest.raises(ValueError):
+        solve(clauses, 2, timeout=None, proof=True, assumptions=[-2])
+
+
+# ---- certify_unsat -----------------------------------------------------------------------------
+
+def test_certify_unsat_writes_checked_certificate(tmp_path):
+    cert = make(tmp_path)
+    assert cert.status is CertStatus.UNSAT_VERIFIED and cert.proved
+    assert [Path(p).name for p in cert.paths] == ["php54.cnf", "php54.drat", "php54.json"]
+    manifest = json.loads(cert.manifest_path.read_text())
+    assert manifest["certificate"] == CERTIFICATE_KIND
+    assert (manifest["spec"], manifest["check"]) == ("php", "unsat")
+    assert manifest["meta"] == {"pigeons": 5, "holes": 4}
+    assert manifest["cnf"]["sha256"] == hashlib.sha256(cert.cnf_path.read_bytes()).hexdigest()
+    assert manifest["proof"]["sha256"] == hashlib.sha256(cert.proof_path.read_bytes()).hexdigest()
+    assert (manifest["cnf"]["vars"], manifest["cnf"]["clauses"]) == (20, 45)
+    assert manifest["proof"]["lemmas"] == cert.lemmas > 0
+    assert manifest["proof"]["bytes"] == cert.proof_path.stat().st_size
+    assert manifest["solver"]["name"] == "cadical153" and manifest["checker"]["verdict"] == "VERIFIED"
+    assert check_certificate(cert.cnf_path, cert.proof_path).verified   # outside re-check
+    [(path, status, reason)] = recheck([tmp_path])
+    assert (path, status) == (cert.manifest_path, RecheckStatus.VERIFIED)
+    assert reason.startswith("empty clause derived at lemma ")
+
+
+def test_certify_sat_and_unknown_write_nothing(tmp_path):
+    clauses, nv = pigeonhole(4, 4)
+    cert = certify_unsat(clauses, nv, directory=tmp_path, stem="sat", meta=META, timeout=10)
+    assert cert.status is CertStatus.SAT and not cert.proved
+    assert check_model(clauses, cert.model) == -1
+    clauses, nv = pigeonhole(10, 9)
+    cert = certify_unsat(clauses, nv, directory=tmp_path, stem="hard", meta=META, timeout=0.05)
+    assert cert.status is CertStatus.UNKNOWN and not cert.proved and cert.reason == "timeout"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_checker_rejection_is_not_proved(tmp_path, monkeypatch):
+    """A solver that says UNSAT with a bogus proof: UNSAT-REJECTED, never proved."""
+    def lying_solve(clauses, num_vars, **kw):
+        return SatOutcome(SatStatus.UNSAT, None, ["1 0", "0"], "liar", "0", 0.0)
+    monkeypatch.setattr(certify, "solve", lying_solve)
+    clauses, nv = pigeonhole(4, 4)                       # satisfiable
+    cert = certify_unsat(clauses, nv, directory=tmp_path, stem="lie", meta=META, timeout=1)
+    assert cert.status is CertStatus.UNSAT_REJECTED and not cert.proved
+    assert "lemma" in cert.reason
+    assert json.loads(cert.manifest_path.read_text())["checker"]["verdict"] == "REJECTED"
+    [(path, status, reason)] = recheck([tmp_path])
+    assert status is RecheckStatus.REJECTED and reason.startswith("checker: ")
+
+
+def test_bad_stem(tmp_path):
+    with pytest.raises(ValueError):
+        certify_unsat([[1]], 1, directory=tmp_path, stem="../x", meta={}, timeout=1)
+
+
+# ---- recheck: edits after the fact -------------------------------------------------------------
+
+def test_recheck_rejects_edited_cnf_by_hash(tmp_path):
+    cert = make(tmp_path)
+    text = cert.cnf_path.read_text().splitlines()
+    cert.cnf_path.write_text("\n".join(text[:1] + text[2:]).replace("20 45", "20 44") + "\n")
+    [(path, status, reason)] = recheck([cert.manifest_path])
+    assert status is RecheckStatus.REJECTED and reason.startswith("hash mismatch for ")
+    assert "php54.cnf" in reason
+
+
+def test_recheck_rejects_edited_proof_by_hash(tmp_path):
+    cert = make(tmp_path)
+    with open(cert.proof_path, "a") as f:
+        f.write("c harmless?\n")
+    [(_, status, reason)] = recheck([tmp_path])
+    assert status is RecheckStatus.REJECTED and "hash mismatch" in reason and "php54.drat" in reason
+
+
+def rehash(manifest_path: Path, **counts):
+    m = json.loads(manifest_path.read_text())
+    for part in ("cnf", "proof"):
+        f = manifest_path.parent / m[part]["file"]
+        m[part]["sha256"] = hashlib.sha256(f.read_bytes()).hexdigest()
+    m["cnf"].update(counts)
+    manifest_path.write_text(json.dumps(m))
+
+
+def test_recheck_rejects_edited_cnf_with_recomputed_hashes(tmp_path):
+    """Hashes recomputed to match the edit: the checker itself must refuse (formula now SAT)."""
+    cert = make(tmp_path)
+    lines = cert.cnf_path.read_text().splitlines()
+    cert.cnf_path.write_text("\n".join(["p cnf 20 44"] + lines[2:]) + "\n")   # drop pigeon 1's clause
+    rehash(cert.manifest_path, clauses=44)
+    [(_, status, reason)] = recheck([tmp_path])
+    assert status is RecheckStatus.REJECTED and reason.startswith("checker: "), reason
+
+
+def test_recheck_rejects_proof_for_another_cnf(tmp_path):
+    cert = make(tmp_path)
+    other = make(tmp_path / "other", stem="php43", size=(4, 3))
+    cert.proof_path.write_bytes(other.proof_path.read_bytes())
+    rehash(cert.manifest_path)
+    [(_, status, reason)] = recheck([cert.manifest_path])
+    assert status is RecheckStatus.REJECTED and reason.startswith("checker: ")
+
+
+def test_recheck_rejects_count_mismatch_and_malformed(tmp_path):
+    cert = make(tmp_path)
+    rehash(cert.manifest_path, vars=21)
+    assert recheck([tmp_path])[0][1] is RecheckStatus.REJECTED
+    cert.cnf_path.write_text("p cnf 20 1\n1 x 0\n")
+    rehash(cert.manifest_path, vars=20)
+    [(_, status, reason)] = recheck([tmp_path])
+    assert status is RecheckStatus.REJECTED and "php54.cnf:line 2:" in reason
+
+
+# ---- python -m verify check --------------------------------------------------------------------
+
+def test_command_check_all_verified(tmp_path):
+    a = make(tmp_path / "proofs", stem="a")
+    b = make(tmp_path / "proofs" / "sub", stem="b", size=(4, 3))
+    (tmp_path / "proofs" / "notes.json").write_text('{"not": "a certificate"}')
+    code, out, err = run_check([str(tmp_path / "proofs")])
+    assert (code, err) == (0, "")
+    assert out == (f"VERIFIED {a.manifest_path}\nVERIFIED {b.manifest_path}\n"
+                   "2 certificates: 2 verified, 0 rejected\n")
+
+
+def test_command_check_default_dir_and_rejection(tmp_path, monkeypatch):
+    a = make(tmp_path / "proofs", stem="a")
+    b = make(tmp_path / "proofs", stem="b", size=(4, 3))
+    b.proof_path.write_text("0\n")
+    (tmp_path / "proofs" / "broken.json").write_text("{")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_check([])
+    lines = out.splitlines()
+    assert code == 1 and err == ""
+    assert lines[0] == f"VERIFIED {Path('proofs/a.json')}"
+    assert lines[1].startswith(f"REJECTED {Path('proofs/b.json')}: hash mismatch for ")
+    assert lines[2].startswith(f"REJECTED {Path('proofs/broken.json')}: unreadable manifest")
+    assert lines[3] == "3 certificates: 1 verified, 2 rejected"
+
+
+def test_command_check_usage_errors(tmp_path):
+    assert run_check([str(tmp_path)])[0] == 2                 # nothing found is not success
+    code, out, err = run_check([str(tmp_path / "missing")])
+    assert code == 2 and "no such file or directory" in err and out == ""
+    assert run_check(["--bogus"])[0] == 2
+    code, out, _ = run_check(["--help"])
+    assert code == 0 and "exit codes" in out

@@ -1,0 +1,247 @@
+"""Certified UNSAT: solve, write CNF + DRAT proof + manifest, and let the trusted checker decide.
+
+Project rule: PROVED from an UNSAT answer means a DIMACS CNF and a DRAT proof were written and
+``verify.checker`` accepted them as read back from disk. ``certify_unsat`` does exactly that;
+``recheck`` and ``python -m verify check`` (``command_check``) repeat the check later from the
+files alone, hashes first, without running any solver. The files are standard DIMACS and text
+DRAT, so drat-trim or cake_lpr can re-check them as well.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from verify import checker
+from verify.encode.sat import PROOF_FORMAT, SatStatus, solve
+from verify.errors import UsageError
+from verify.verdict import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE
+
+CERTIFICATE_KIND = "dlm-verify/unsat-drat/1"   # the manifest's "certificate" field
+
+
+class CertStatus(str, Enum):
+    SAT = "SAT"                        # a model, replayed on the clauses
+    UNSAT_VERIFIED = "UNSAT-VERIFIED"  # the trusted checker accepted the written certificate
+    UNSAT_REJECTED = "UNSAT-REJECTED"  # the solver said UNSAT, the checker did not agree: NOT proved
+    UNKNOWN = "UNKNOWN"                # timeout or solver unknown
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class RecheckStatus(str, Enum):
+    VERIFIED = "VERIFIED"
+    REJECTED = "REJECTED"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass
+class Certificate:
+    status: CertStatus
+    reason: str = ""
+    model: list[int] | None = None
+    cnf_path: Path | None = None
+    proof_path: Path | None = None
+    manifest_path: Path | None = None
+    solver: str = ""
+    solve_seconds: float = 0.0
+    check_seconds: float = 0.0
+    lemmas: int = 0                  # additions in the proof
+    lemmas_checked: int = 0          # core lemmas the checker checked
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def proved(self) -> bool:
+        """True only for an UNSAT answer whose certificate the trusted checker accepted."""
+        return self.status is CertStatus.UNSAT_VERIFIED
+
+    @property
+    def paths(self) -> list[str]:
+        return [str(p) for p in (self.cnf_path, self.proof_path, self.manifest_path) if p]
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory: Path, stem: str,
+                  meta: dict[str, Any], timeout: float | None,
+                  solver: str = "cadical153") -> Certificate:
+    """Solve; on UNSAT write ``<stem>.cnf``, ``<stem>.drat`` and ``<stem>.json`` under
+    ``directory`` and run the trusted checker on the files as written. Only
+    ``CertStatus.UNSAT_VERIFIED`` (``Certificate.proved``) may be reported as PROVED."""
+    if not stem or Path(stem).name != stem or stem.startswith("."):
+        raise ValueError(f"certificate stem must be a plain file name, not {stem!r}")
+    clauses = [list(c) for c in clauses]
+    out = solve(clauses, num_vars, timeout=timeout, proof=True, solver=solver)
+    cert = Certificate(CertStatus.UNKNOWN, solver=solver, solve_seconds=out.seconds)
+    if out.status is SatStatus.SAT:
+        cert.status, cert.model, cert.reason = CertStatus.SAT, out.model, "model replayed on the clauses"
+        return cert
+    if out.status is SatStatus.UNKNOWN:
+        cert.reason = out.note or "solver returned unknown"
+        return cert
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    cnf_path, proof_path = directory / f"{stem}.cnf", directory / f"{stem}.drat"
+    manifest_path = directory / f"{stem}.json"
+    cnf_bytes = checker.write_dimacs(clauses, num_vars)
+    proof_lines = out.proof or []
+    proof_bytes = "".join(line + "\n" for line in proof_lines).encode("ascii")
+    _write_atomic(cnf_path, cnf_bytes)
+    _write_atomic(proof_path, proof_bytes)
+    cert.cnf_path, cert.proof_path, cert.manifest_path = cnf_path, proof_path, manifest_path
+
+    try:   # the verdict comes from the files on disk, not from memory
+        result = checker.check_certificate(cnf_path, proof_path)
+        verified, reason = result.verified, result.reason
+        cert.check_seconds, cert.lemmas_checked = result.seconds, result.lemmas_checked
+    except (checker.CheckerInputError, RuntimeError) as e:
+        verified, reason = False, f"checker refused the written files: {e}"
+    cert.status = CertStatus.UNSAT_VERIFIED if verified else CertStatus.UNSAT_REJECTED
+    cert.reason = reason
+    deletions = sum(1 for line in proof_lines if line.startswith("d"))
+    cert.lemmas = len(proof_lines) - deletions
+
+    meta = dict(meta)
+    manifest = {
+        "certificate": CERTIFICATE_KIND,
+        "spec": meta.pop("spec", None),
+        "check": meta.pop("check", None),
+        "meta": meta,
+        "cnf": {"file": cnf_path.name, "sha256": hashlib.sha256(cnf_bytes).hexdigest(),
+                "vars": num_vars, "clauses": len(clauses), "bytes": len(cnf_bytes)},
+        "proof": {"file": proof_path.name, "sha256": hashlib.sha256(proof_bytes).hexdigest(),
+                  "format": PROOF_FORMAT, "lemmas": cert.lemmas, "deletions": deletions,
+                  "bytes": len(proof_bytes)},
+        "solver": {"name": out.solver, "pysat": out.pysat_version,
+                   "seconds": round(out.seconds, 6)},
+        "checker": {"verdict": "VERIFIED" if verified else "REJECTED", "reason": reason,
+                    "lemmas_checked": cert.lemmas_checked,
+                    "seconds": round(cert.check_seconds, 6)},
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    _write_atomic(manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+    return cert
+
+
+# ---- re-checking stored certificates ---------------------------------------------------------
+
+def find_manifests(paths: Iterable[Path | str]) -> list[Path]:
+    """The ``*.json`` files under the given files and directories (sorted, no duplicates)."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found.extend(sorted(q for q in p.rglob("*.json") if q.is_file()))
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise UsageError("no such file or directory", file=str(p))
+    return list(dict.fromkeys(found))
+
+
+def _recheck_one(manifest_path: Path, manifest: dict) -> tuple[RecheckStatus, str]:
+    rejected = RecheckStatus.REJECTED
+    try:
+        files = {}
+        for part in ("cnf", "proof"):
+            entry = manifest[part]
+            files[part] = (manifest_path.parent / entry["file"], str(entry["sha256"]))
+    except (KeyError, TypeError) as e:
+        return rejected, f"manifest lacks field {e}"
+    for part, (path, expected) in files.items():
+        if not path.is_file():
+            return rejected, f"{part} file {path} is missing"
+        actual = sha256_file(path)
+        if actual != expected:
+            return rejected, (f"hash mismatch for {path}: manifest has {expected[:16]}..., "
+                              f"file has {actual[:16]}...")
+    try:
+        cnf = checker.read_dimacs(files["cnf"][0])
+        declared = (manifest["cnf"].get("vars"), manifest["cnf"].get("clauses"))
+        if declared != (cnf.num_vars, len(cnf.clauses)):
+            return rejected, (f"manifest says {declared[0]} vars / {declared[1]} clauses, "
+                              f"CNF has {cnf.num_vars} / {len(cnf.clauses)}")
+        result = checker.check_proof(cnf.num_vars, cnf.clauses, checker.read_proof(files["proof"][0]))
+    except (checker.CheckerInputError, RuntimeError) as e:
+        return rejected, f"malformed certificate: {e}"
+    if not result.verified:
+        return rejected, f"checker: {result.reason}"
+    return RecheckStatus.VERIFIED, result.reason
+
+
+def recheck(paths: Iterable[Path | str]) -> list[tuple[Path, RecheckStatus, str]]:
+    """Re-check every certificate manifest found under ``paths``: hashes first, then the
+    trusted checker on the stored CNF and proof. No solver runs. JSON files that are not
+    certificate manifests are skipped; unreadable JSON is REJECTED."""
+    results = []
+    for path in find_manifests(paths):
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            results.append((path, RecheckStatus.REJECTED, f"unreadable manifest: {e}"))
+            continue
+        if not (isinstance(manifest, dict) and manifest.get("certificate") == CERTIFICATE_KIND):
+            continue
+        results.append((path, *_recheck_one(path, manifest)))
+    return results
+
+
+CHECK_USAGE = """usage: python -m verify check [PATH ...]
+
+Re-check stored UNSAT certificates (manifest *.json with CNF and DRAT proof) with the trusted
+checker, verifying their sha256 hashes first; no solver is run. PATH is a manifest or a
+directory searched recursively (default: proofs/).
+
+exit codes: 0 every certificate verified; 1 some certificate rejected;
+            2 no certificate found, or a usage error."""
+
+
+def command_check(argv: list[str], stdout, stderr) -> int:
+    """``python -m verify check [PATH ...]``: one line per certificate, then a summary."""
+    if any(a in ("-h", "--help") for a in argv):
+        print(CHECK_USAGE, file=stdout)
+        return EXIT_OK
+    bad = [a for a in argv if a.startswith("-")]
+    if bad:
+        print(f"error: unknown option {bad[0]}\n{CHECK_USAGE}", file=stderr)
+        return EXIT_USAGE
+    paths = argv or ["proofs"]
+    try:
+        results = recheck(paths)
+    except UsageError as e:
+        print(f"error: {e}", file=stderr)
+        return EXIT_USAGE
+    if not results:
+        print(f"error: no certificates found in {' '.join(paths)}", file=stderr)
+        return EXIT_USAGE
+    rejected = 0
+    for path, status, reason in results:
+        if status is RecheckStatus.VERIFIED:
+            print(f"VERIFIED {path}", file=stdout)
+        else:
+            rejected += 1
+            print(f"REJECTED {path}: {reason}", file=stdout)
+    print(f"{len(results)} certificates: {len(results) - rejected} verified, {rejected} rejected",
+          file=stdout)
+    return EXIT_MISMATCH if rejected else EXIT_OK

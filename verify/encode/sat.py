@@ -1,0 +1,191 @@
+"""The SAT front end: one ``solve`` over PySAT back ends, three-valued (STYLE.md §3).
+
+``solve`` never returns ``Optional[bool]``: a timeout, an interrupt, a crashed child or a model
+that fails replay is ``SatStatus.UNKNOWN``. An UNSAT answer is only a claim; it becomes PROVED
+when ``verify.certify`` has written the CNF and proof and the trusted checker accepted them.
+
+Proofs: every back end that logs proofs in PySAT 1.9 emits DRUP, which PySAT hands over as
+text lines (``"1 -2 0"``, ``"d 1 -2 0"``; CaDiCaL's binary trace is converted by PySAT) — a
+subset of text DRAT that ``verify.checker`` and drat-trim read.
+
+Timeouts: back ends with ``interrupt()`` (Glucose, Maple*) run in-process under
+``solve_limited(expect_interrupt=True)`` and a ``threading.Timer``; CaDiCaL's ``interrupt()``
+raises NotImplementedError in PySAT 1.9, so with a timeout such back ends run in a forked child
+process that is killed when the time is up.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import pysat
+from pysat.solvers import Solver, SolverNames
+
+PYSAT_VERSION = getattr(pysat, "__version__", "unknown")
+PROOF_FORMAT = "drat-text"     # what SatOutcome.proof lines are
+
+
+class SatStatus(str, Enum):
+    SAT = "SAT"
+    UNSAT = "UNSAT"
+    UNKNOWN = "UNKNOWN"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class SatOutcome:
+    status: SatStatus
+    model: list[int] | None       # SAT: one literal per variable 1..num_vars
+    proof: list[str] | None       # UNSAT with proof=True: text DRAT lines
+    solver: str
+    pysat_version: str
+    seconds: float
+    note: str = ""                # why UNKNOWN (timeout, child died, ...)
+
+
+def solver_names() -> list[str]:
+    """Back-end names PySAT knows (from PySAT itself, not a hand-kept list)."""
+    return sorted(k for k, names in vars(SolverNames).items() if isinstance(names, tuple))
+
+
+@contextmanager
+def _quiet_probe():
+    """PySAT back ends that fail in their constructor complain from ``__del__``; mute that."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        yield
+    finally:
+        sys.unraisablehook = hook
+
+
+@lru_cache(maxsize=None)
+def supports_proof(name: str) -> bool:
+    with _quiet_probe():
+        return _supports_proof(name)
+
+
+def _supports_proof(name: str) -> bool:
+    try:
+        with Solver(name=name, bootstrap_with=[[1]], with_proof=True) as s:
+            s.solve()
+            return isinstance(s.get_proof(), list)
+    except Exception:        # NotImplementedError, NoSuchSolverError, ...
+        return False
+
+
+@lru_cache(maxsize=None)
+def supports_interrupt(name: str) -> bool:
+    with _quiet_probe():
+        return _supports_interrupt(name)
+
+
+def _supports_interrupt(name: str) -> bool:
+    try:
+        with Solver(name=name, bootstrap_with=[[1]]) as s:
+            s.interrupt()
+            s.clear_interrupt()
+            return True
+    except Exception:        # NotImplementedError (CaDiCaL), NoSuchSolverError, ...
+        return False
+
+
+def check_model(clauses: Iterable[Sequence[int]], model: Sequence[int]) -> int:
+    """Index of the first clause the model falsifies, or -1 (the replay of a SAT answer)."""
+    true = set(model)
+    for i, c in enumerate(clauses):
+        if not any(l in true for l in c):
+            return i
+    return -1
+
+
+def _run(clauses, num_vars, proof, solver, assumptions, limited):
+    """Solve in this process; (status, model, proof). ``limited`` is a setup(solver) hook."""
+    with Solver(name=solver, bootstrap_with=clauses, with_proof=proof) as s:
+        if limited is None:
+            answer = s.solve(assumptions=assumptions)
+        else:
+            answer = limited(s)
+        if answer is True:
+            got = {abs(l): l for l in (s.get_model() or [])}
+            model = [got.get(v, -v) for v in range(1, num_vars + 1)]
+            return SatStatus.SAT, model, None
+        if answer is False:
+            return SatStatus.UNSAT, None, (s.get_proof() if proof else None)
+        return SatStatus.UNKNOWN, None, None
+
+
+def _child(conn, clauses, num_vars, proof, solver, assumptions):
+    try:
+        conn.send(_run(clauses, num_vars, proof, solver, assumptions, None))
+    finally:
+        conn.close()
+
+
+def solve(clauses: Sequence[Sequence[int]], num_vars: int, *, timeout: float | None,
+          proof: bool, solver: str = "cadical153",
+          assumptions: Sequence[int] = ()) -> SatOutcome:
+    """Decide the CNF. ``timeout`` in seconds (None: no limit); on expiry the status is
+    UNKNOWN, never UNSAT. With ``proof`` the UNSAT outcome carries the solver's DRUP proof.
+    Assumptions cannot be combined with a proof: the proof would not end in the empty clause
+    (add the assumptions as unit clauses instead)."""
+    if proof and assumptions:
+        raise ValueError("a proof under assumptions is not a refutation; add them as unit clauses")
+    if proof and not supports_proof(solver):
+        raise ValueError(f"solver {solver!r} cannot log proofs in PySAT {PYSAT_VERSION}")
+    clauses = [list(map(int, c)) for c in clauses]
+    assumptions = list(assumptions)
+    start = time.perf_counter()
+    note = ""
+    if timeout is None:
+        status, model, prf = _run(clauses, num_vars, proof, solver, assumptions, None)
+    elif timeout <= 0:
+        status, model, prf, note = SatStatus.UNKNOWN, None, None, "timeout"
+    elif supports_interrupt(solver):
+        def limited(s):
+            timer = threading.Timer(timeout, s.interrupt)
+            timer.start()
+            try:
+                return s.solve_limited(assumptions=assumptions, expect_interrupt=True)
+            finally:
+                timer.cancel()
+        status, model, prf = _run(clauses, num_vars, proof, solver, assumptions, limited)
+        note = "timeout" if status is SatStatus.UNKNOWN else ""
+    else:
+        status, model, prf, note = _solve_in_child(clauses, num_vars, proof, solver,
+                                                   assumptions, timeout)
+    if status is SatStatus.SAT and check_model(clauses, model) >= 0:
+        status, model, note = SatStatus.UNKNOWN, None, "solver model fails replay"
+    return SatOutcome(status, model, prf if status is SatStatus.UNSAT else None, solver,
+                      PYSAT_VERSION, time.perf_counter() - start, note)
+
+
+def _solve_in_child(clauses, num_vars, proof, solver, assumptions, timeout):
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(send, clauses, num_vars, proof, solver, assumptions),
+                        daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not recv.poll(timeout):
+            return SatStatus.UNKNOWN, None, None, "timeout"
+        try:
+            status, model, prf = recv.recv()
+        except EOFError:
+            return SatStatus.UNKNOWN, None, None, f"solver process died (exit {child.exitcode})"
+        return status, model, prf, ""
+    finally:
+        recv.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
