@@ -111,11 +111,13 @@ def _certify(clauses, num_vars, directory: Path | None, stem: str, meta: dict, t
     except ImportError:
         certify_unsat = None
     if certify_unsat is not None:
-        out = certify_unsat(clauses, num_vars, directory=directory, stem=stem, meta=meta, timeout=timeout)
-        paths = [str(p) for p in (getattr(out, "paths", None) or [])]
-        size = sum(Path(p).stat().st_size for p in paths if p.endswith(".drat") and Path(p).exists())
-        ok = bool(getattr(out, "accepted", False) or getattr(out, "verified", False))
-        return ok, paths, size, str(getattr(out, "message", "") or getattr(out, "reason", ""))
+        cert = certify_unsat(clauses, num_vars, directory=directory, stem=stem, meta=meta,
+                             timeout=timeout, solver=solver)
+        paths = [str(p) for p in (cert.cnf_path, cert.proof_path, cert.manifest_path) if p is not None]
+        size = cert.proof_path.stat().st_size if cert.proof_path and cert.proof_path.exists() else 0
+        ok = getattr(cert, "proved", None)
+        ok = bool(ok) if ok is not None else str(cert.status) == "UNSAT-VERIFIED"
+        return ok, paths, size, f"{cert.status}: {cert.reason}"
     import json
     from ..checker import check_certificate, write_dimacs
     cnf, drat, manifest = (directory / f"{stem}{ext}" for ext in (".cnf", ".drat", ".json"))
