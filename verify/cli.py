@@ -232,6 +232,11 @@ def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     return run_check(argv, stdout, stderr)
 
 
+def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    from .gap.cli import command_gap as run
+    return run(argv, stdout, stderr)
+
+
 # --- list ------------------------------------------------------------------------------
 
 def command_list(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
@@ -264,6 +269,7 @@ COMMANDS: dict[str, Callable[[list[str], TextIO, TextIO], int]] = {
     "compile": command_compile,
     "table": command_table,
     "check": command_check,
+    "gap": command_gap,
 }
 
 

@@ -1,0 +1,146 @@
+"""The ``[gap]`` spec subject and the check kinds ``gap`` and ``support`` (MODEL.md §6).
+
+A ``[gap]`` subject names one finite class of DLMs with ``L = n``::
+
+    [gap]
+    n = 4
+    rounds = 3
+    mode = "plain"                 # plain, remask, revise, remask+revise
+    semantics = "exact"            # support | exact
+    predictor_model = "self-unmask"
+    locality = 2                   # the bound k
+    rho = 1                        # random bits per position and round (exact semantics)
+
+and a ``[[check]] kind = "gap"`` states a claim about it: ``claim = "exists"`` (some DLM of the
+class produces ``D⊕n``: its support, or exactly, by the semantics) or ``claim = "none"``.
+Verdicts:
+
+* PROVED: the claim is established: ``exists`` by a witness DLM written as a spec file and
+  re-verified by the exact semantics (:func:`verify.dlm.semantics.output_distribution`);
+  ``none`` by UNSAT with a DRAT certificate accepted by the trusted checker.
+* REFUTED: the opposite is established, with the witness or the accepted certificate.
+* UNKNOWN: timeout, or UNSAT whose certificate was not accepted (or could not be made).
+* ERROR: a witness failed its re-verification (a bug in the engine: never a pass).
+
+The check kind ``support`` (for ``[dlm]`` subjects) says the set of outputs with positive
+probability, under the exact semantics, is exactly the target's support; it re-checks the
+support witnesses the engine writes.
+"""
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+from ..checks.registry import Context, Outcome, check_kind
+from ..distribution.targets import TARGETS
+from ..dlm.model import Mode
+from ..specs import subject
+from ..verdict import Verdict
+from .classes import PREDICTOR_MODELS, SEMANTICS, GapClass, GapClassError
+
+
+@subject("gap")
+def build_gap(table, env: dict[str, Any], base: Path) -> GapClass:
+    n = table.int("n", minimum=2)
+    rounds = table.int("rounds", minimum=1)
+    mode = Mode(table.str("mode", choices=tuple(m.value for m in Mode)))
+    semantics = table.str("semantics", choices=SEMANTICS)
+    model = table.str("predictor_model", "self-unmask", choices=PREDICTOR_MODELS)
+    k = table.int("locality", minimum=0)
+    rho = table.int("rho", 1, minimum=1)
+    table.finish()
+    try:
+        return GapClass(n, rounds, mode, semantics, k, rho, model)
+    except GapClassError as e:
+        raise table.error(None, str(e)) from None
+
+
+def _parse_gap(table) -> dict[str, Any]:
+    return {"claim": table.str("claim", choices=("exists", "none")),
+            "max_candidates": table.int("max_candidates", 5000, minimum=1)}
+
+
+def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=None) -> dict[str, Any]:
+    """Run the engine on one class and establish what it found.
+
+    Returns ``{"fact": "exists" | "none" | None, "message", "method", "certificates",
+    "details"}``; ``fact`` is set only when established (witness re-verified, or certificate
+    accepted). Raises nothing for solver trouble: that is ``fact = None``.
+    """
+    from .search import solve_class
+    from .witness import verify_witness, write_spec
+
+    directory = ctx.proofs_dir / "gap"
+    res = solve_class(cls, certify_dir=directory if ctx.write_certificates else None,
+                      timeout=ctx.timeout, max_candidates=max_candidates, progress=progress)
+    details = {"status": res.status, "clauses": res.clauses, "variables": res.variables,
+               "seconds": round(res.seconds, 3), "blocked_candidates": res.blocked,
+               "proof_bytes": res.proof_bytes}
+    if res.status == "SAT":
+        w = res.witness
+        path = directory / f"{cls.key()}.witness.toml"
+        write_spec(w, path, f"gap-witness-{cls.key()}",
+                   f"a DLM of the class {cls.label()} produces D+n ({cls.semantics} semantics)")
+        ok, msg = verify_witness(w, path)
+        details["read_sets"] = [list(s) for s in w.reads]
+        if not ok:
+            return {"fact": "error", "message": f"witness failed re-verification: {msg}",
+                    "method": res.method, "certificates": [str(path)], "details": details}
+        return {"fact": "exists", "message": f"witness DLM {path} ({msg}); read sets "
+                + " ".join("{" + ",".join(map(str, s)) + "}" for s in w.reads),
+                "method": f"{res.method} witness + exact semantics", "certificates": [str(path)],
+                "details": details}
+    if res.status == "UNSAT" and res.certified:
+        return {"fact": "none", "message": f"UNSAT, certificate accepted ({res.clauses} clauses"
+                + (f", {res.blocked} candidates refuted by exact evaluation" if res.blocked else "") + ")",
+                "method": f"{res.method}+DRAT", "certificates": res.certificates, "details": details}
+    note = res.message or "no answer"
+    if res.status == "UNSAT":
+        note = f"UNSAT but not certified: {note}"
+    return {"fact": None, "message": note, "method": res.method, "certificates": res.certificates,
+            "details": details}
+
+
+@check_kind("gap", ("gap",), _parse_gap,
+            "a DLM of the class produces the even-parity target (claim 'exists') or none does ('none')")
+def check_gap(instance, check, ctx: Context) -> Outcome:
+    cls: GapClass = instance.subject
+    got = decide(cls, ctx, check.options["max_candidates"])
+    claim = check.options["claim"]
+    if got["fact"] == "error":
+        verdict = Verdict.ERROR
+    elif got["fact"] is None:
+        verdict = Verdict.UNKNOWN
+    else:
+        verdict = Verdict.PROVED if got["fact"] == claim else Verdict.REFUTED
+    return Outcome(verdict, got["message"], got["method"], details=got["details"],
+                   certificates=got["certificates"])
+
+
+def _parse_support(table) -> dict[str, Any]:
+    return {"target": table.str("target", choices=tuple(TARGETS))}
+
+
+@check_kind("support", ("dlm",), _parse_support,
+            "the outputs of positive probability are exactly the target's support")
+def check_support(instance, check, ctx: Context) -> Outcome:
+    from ..dlm.semantics import SemanticsError, output_distribution
+    dlm = instance.subject
+    target = TARGETS[check.options["target"]](len(dlm.outputs))
+    try:
+        dist = output_distribution(dlm)
+    except SemanticsError as e:
+        return Outcome(Verdict.ERROR, str(e), "exact semantics")
+    got, want = {o for o, p in dist.items() if p > 0}, {o for o, p in target.items() if p > 0}
+    if got == want:
+        return Outcome(Verdict.PROVED, f"support is exactly the {len(want)} outcomes of {check.options['target']}",
+                       "exact semantics (support)")
+    extra, missing = sorted(got - want), sorted(want - got)
+    what = f"produces {extra[0]}, outside the target" if extra else f"never produces {missing[0]}"
+    return Outcome(Verdict.REFUTED, what, "exact semantics (support)",
+                   details={"extra": extra[:20], "missing": missing[:20]})
+
+
+def even_strings(n: int) -> set[str]:
+    return {"".join(s) for s in itertools.product("01", repeat=n) if s.count("1") % 2 == 0}

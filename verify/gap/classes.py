@@ -1,0 +1,78 @@
+"""Finite classes of DLMs with ``L = n`` for the gap engine (MODEL.md §6).
+
+A class fixes ``n``, the number of rounds ``T``, the mode, the predictor model, the
+complexity bound and the semantics. Conventions (documented in the README, "The gap engine"):
+
+* **Predictor model** ``self-unmask``: ``P_i`` may output ``M`` at a masked position ("stay
+  masked"); no unmasking strategy (every predicted token is committed). This is the model of
+  the first readings of MODEL.md §6 that use "self-unmasking predictors".
+* **Locality k**: each position ``i`` has one read set ``S_i`` with ``|S_i| <= k`` chosen by
+  the search; ``P_i`` is an arbitrary function of the tokens ``x_j, j ∈ S_i``, and (remask
+  modes) ``G_i`` an arbitrary function of the committed tokens ``z_j, j ∈ S_i``. In ``plain``
+  and ``remask`` the predictor is consulted only at a masked position, so it knows ``x_i = M``
+  for free; reading the own token counts otherwise (MODEL.md §6).
+* **Remask G** reads the committed tokens ``z`` (which include every kept ``x_j``), not ``x``
+  and ``z`` separately; a convention to keep the state space at ``3^n``.
+* **Semantics** ``support``: the set of possible outputs is exactly the even strings (and no
+  output is ever masked). ``exact``: with ``rho = 1`` private random bit per position and
+  round, the output distribution is exactly uniform on the even strings. With ``rho = 1`` a
+  local distribution is one token or a fair mix of two, so it is fixed by its support; the
+  exact class is the support class restricted to supports of size <= 2, plus exactness.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..dlm.model import Mode
+
+SEMANTICS = ("support", "exact")
+PREDICTOR_MODELS = ("self-unmask",)
+
+
+class GapClassError(ValueError):
+    """A class the engine does not implement (named in the message)."""
+
+
+@dataclass(frozen=True)
+class GapClass:
+    n: int
+    rounds: int
+    mode: Mode
+    semantics: str = "support"
+    locality: int = 1
+    rho: int = 1
+    predictor_model: str = "self-unmask"
+
+    def __post_init__(self) -> None:
+        if self.n < 2:
+            raise GapClassError("n must be at least 2")
+        if self.rounds < 1:
+            raise GapClassError("rounds must be at least 1")
+        if self.semantics not in SEMANTICS:
+            raise GapClassError(f"semantics must be one of {', '.join(SEMANTICS)}")
+        if self.predictor_model not in PREDICTOR_MODELS:
+            raise GapClassError(f"predictor model '{self.predictor_model}' is not implemented "
+                                f"(implemented: {', '.join(PREDICTOR_MODELS)})")
+        if self.semantics == "exact" and self.rho != 1:
+            raise GapClassError("exact semantics is implemented for rho = 1 only")
+        if not 0 <= self.locality <= self.n:
+            raise GapClassError(f"locality must be in 0..{self.n}")
+
+    @property
+    def own_free(self) -> bool:
+        """The predictor knows its own token for free (it is consulted only when masked)."""
+        return not self.mode.allows_revise
+
+    @property
+    def max_support(self) -> int:
+        """Largest support of one local distribution: 2 for exact with rho = 1."""
+        return 2 if self.semantics == "exact" else 3
+
+    def label(self) -> str:
+        return (f"n={self.n} T={self.rounds} mode={self.mode.value} {self.semantics} "
+                f"k={self.locality}" + (f" rho={self.rho}" if self.semantics == "exact" else ""))
+
+    def key(self) -> str:
+        """A file-name stem."""
+        return (f"n{self.n}-T{self.rounds}-{self.mode.value.replace('+', '-')}-{self.semantics}"
+                f"-k{self.locality}")

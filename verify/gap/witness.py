@@ -1,0 +1,189 @@
+"""A witness DLM found by the search: read sets and local tables, and its spec file.
+
+The witness is written as a spec with the ``[dlm]`` subject and a ``distribution`` check
+(kind ``distribution`` for exact semantics, kind ``support`` for support semantics, both
+with target ``parity-even``), so
+``python -m verify`` re-checks it with the exact semantics, independently of the search.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from .classes import GapClass
+from .encode import A, B, M, TOKENS, Encoding, all_states, consulted, read_candidates
+
+_CH = {A: "0", B: "1", M: "M"}
+
+
+@dataclass(frozen=True)
+class Witness:
+    cls: GapClass
+    reads: tuple[tuple[int, ...], ...]                          # S_i, sorted
+    predictor: dict[tuple[int, tuple[int, ...]], tuple[int, ...]]  # (i, view on S_i) -> support
+    remask: dict[tuple[int, tuple[int, ...]], bool]             # (i, view of z on S_i) -> remask
+
+    def view_positions(self, i: int) -> tuple[int, ...]:
+        return self.reads[i]
+
+    def support(self, i: int, x: tuple[int, ...]) -> tuple[int, ...]:
+        return self.predictor[(i, tuple(x[j] for j in self.reads[i]))]
+
+
+def from_model(enc: Encoding, model: list[int]) -> Witness:
+    cls = enc.cls
+    true = {l for l in model if l > 0}
+    reads = []
+    for i in range(cls.n):
+        reads.append(tuple(j for j in read_candidates(cls, i) if enc.var("sel", i, j) in true))
+    predictor: dict = {}
+    for i in range(cls.n):
+        for x in all_states(cls.n):
+            if not consulted(cls, i, x):
+                continue
+            key = (i, tuple(x[j] for j in reads[i]))
+            sup = tuple(t for t in TOKENS if enc.var("o", i, x, t) in true)
+            if cls.mode.allows_revise and x[i] != M and key in predictor:
+                continue
+            predictor.setdefault(key, sup)
+    remask: dict = {}
+    if cls.mode.allows_remask:
+        for i in range(cls.n):
+            for z in all_states(cls.n):
+                if z[i] != M and enc.has("g", i, z):
+                    remask.setdefault((i, tuple(z[j] for j in reads[i])), enc.var("g", i, z) in true)
+    return Witness(cls, tuple(reads), predictor, remask)
+
+
+# --- a fast exact semantics for the search loop (the final word is verify.dlm.semantics) ----
+
+def _local(w: Witness, i: int, x) -> list[tuple[int, Fraction]]:
+    cls = w.cls
+    if not consulted(cls, i, x):
+        return [(x[i], Fraction(1))]
+    sup = w.support(i, x)
+    p = Fraction(1, len(sup)) if cls.semantics == "exact" else Fraction(1)
+    out: dict[int, Fraction] = {}
+    for t in sup:
+        if x[i] != M and t == M:
+            t = x[i]            # revise: a predicted M keeps the revealed token
+        out[t] = out.get(t, 0) + p
+    return list(out.items())
+
+
+def quick_distribution(w: Witness) -> dict[tuple[int, ...], Fraction]:
+    """Final-state distribution (exact: rho = 1 fair mixes; support: weights are not
+    probabilities, only their keys mean anything)."""
+    n = w.cls.n
+    dist = {(M,) * n: Fraction(1)}
+    for _ in range(w.cls.rounds):
+        nxt: dict = {}
+        for x, p in dist.items():
+            for combo in itertools.product(*(_local(w, i, x) for i in range(n))):
+                z = tuple(t for t, _ in combo)
+                q = p
+                for _, f in combo:
+                    q *= f
+                if w.cls.mode.allows_remask:
+                    z = tuple(M if z[i] != M and w.remask.get((i, tuple(z[j] for j in w.reads[i])), False)
+                              else z[i] for i in range(n))
+                nxt[z] = nxt.get(z, 0) + q
+        dist = nxt
+    return dist
+
+
+# --- witness -> expressions -> spec file --------------------------------------------------
+
+def _view_expr(positions: tuple[int, ...], view: tuple[int, ...], prefix: str = "") -> str:
+    parts = []
+    for j, t in zip(positions, view):
+        if t == M:
+            parts.append(f"{prefix}m{j}")
+        else:
+            parts.append(f"~{prefix}m{j} & {'' if t == B else '~'}{prefix}v{j}")
+    return " & ".join(parts) if parts else "1"
+
+
+def random_bits_needed(w: Witness) -> int:
+    biggest = max((len(s) for s in w.predictor.values()), default=1)
+    return 0 if biggest == 1 else (1 if biggest == 2 else 2)
+
+
+def _pick(support: tuple[int, ...], k: int) -> int:
+    """The token drawn with random value k: uniform for supports of size 1, 2 (and 4)."""
+    return support[min(k, len(support) - 1)]
+
+
+def predictor_expressions(w: Witness, i: int, rho: int) -> tuple[str, str]:
+    """(mask, value) expressions of P_i over m/v of S_i and its own bits r0, r1."""
+    pos = w.reads[i]
+    mask_terms, value_terms = [], []
+    for view in itertools.product(TOKENS, repeat=len(pos)):
+        sup = w.predictor.get((i, view))
+        if sup is None:
+            continue   # a view that never occurs where P_i is consulted
+        for k in range(1 << rho):
+            t = _pick(sup, k)
+            rlit = " & ".join(("" if (k >> b) & 1 else "~") + f"r{b}" for b in range(rho))
+            term = "(" + _view_expr(pos, view) + (f" & {rlit}" if rlit else "") + ")"
+            if t == M:
+                mask_terms.append(term)
+            elif t == B:
+                value_terms.append(term)
+    return (" | ".join(mask_terms) or "0", " | ".join(value_terms) or "0")
+
+
+def remask_expression(w: Witness, i: int) -> str:
+    pos = w.reads[i]
+    terms = ["(" + _view_expr(pos, view, "z") + ")"
+             for view in itertools.product(TOKENS, repeat=len(pos)) if w.remask.get((i, view))]
+    return " | ".join(terms) or "0"
+
+
+def spec_text(w: Witness, name: str, statement: str) -> str:
+    cls = w.cls
+    rho = random_bits_needed(w)
+    target = "parity-even"
+    lines = [
+        f"# Witness found by the gap engine (verify/gap) for the class {cls.label()}.",
+        "# Re-checked by the exact semantics (verify.dlm.semantics), independently of the search.",
+        "# read sets S_i: " + ", ".join("S_%d={%s}" % (i, ",".join(map(str, s))) for i, s in enumerate(w.reads)),
+        "[claim]", f'name = "{name}"', f'statement = "{statement}"', 'reference = "MODEL.md §6"', "",
+        "[dlm]", f"length = {cls.n}", f"rounds = {cls.rounds}", f'mode = "{cls.mode.value}"',
+        f"random_bits = {rho}", 'outputs = "all"', "",
+    ]
+    for i in range(cls.n):
+        mask, value = predictor_expressions(w, i, rho)
+        lines += ["[[dlm.predictor]]", f"at = {i}", f'mask = "{mask}"', f'value = "{value}"', ""]
+    if cls.mode.allows_remask:
+        for i in range(cls.n):
+            lines += ["[[dlm.remask]]", f"at = {i}", f'remask = "{remask_expression(w, i)}"', ""]
+    kind = "distribution" if cls.semantics == "exact" else "support"
+    lines += ["[[check]]", f'kind = "{kind}"', f'target = "{target}"', 'expect = "PROVED"', ""]
+    return "\n".join(lines)
+
+
+def write_spec(w: Witness, path: Path, name: str, statement: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(spec_text(w, name, statement))
+    return path
+
+
+def verify_witness(w: Witness, path: Path):
+    """Re-check the written spec with the exact semantics: (ok, message)."""
+    from ..dlm.semantics import output_distribution
+    from ..specs import load_spec
+    spec = load_spec(path)
+    dlm = spec.instances[0].subject
+    dist = output_distribution(dlm)
+    n = w.cls.n
+    evens = {"".join(s) for s in itertools.product("01", repeat=n) if s.count("1") % 2 == 0}
+    if set(dist) != evens:
+        return False, f"support is {sorted(dist)[:6]}..., not the {len(evens)} even strings"
+    if w.cls.semantics == "exact":
+        bad = [s for s, p in dist.items() if p != Fraction(1, len(evens))]
+        if bad:
+            return False, f"probability of {bad[0]} is {dist[bad[0]]}, not 1/{len(evens)}"
+    return True, "re-verified by the exact semantics"
