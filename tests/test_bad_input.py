@@ -36,7 +36,7 @@ def edited_specs(draw):
     return text
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "120")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edited_specs())
 def test_random_spec_edits_never_crash(tmp_path, text):
     spec = tmp_path / "s.toml"

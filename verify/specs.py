@@ -421,7 +421,10 @@ def load_spec(path: Path) -> Spec:
         subject_obj = SUBJECTS[kind](Table(expanded, path, kind), env, path.parent)
         checks = []
         for ct in check_tables:
-            ct = Table(substitute(ct.data, env), path, ct.prefix)
+            try:
+                ct = Table(substitute(ct.data, env), path, ct.prefix)
+            except ValueError as e:
+                raise SpecError(str(e), file=str(path), key=ct.prefix) from None
             ck = ct.str("kind", choices=tuple(sorted(CHECKS)))
             expect_text = ct.str("expect", "PROVED", choices=tuple(v.value for v in Verdict))
             check_kind = CHECKS[ck]
