@@ -233,11 +233,8 @@ class _State:
             f = trail[q] ^ 1
             q += 1
             ws = watches[f]
-            i = j = 0
-            n = len(ws)
-            while i < n:
-                cid = ws[i]
-                i += 1
+            i = j = 0                   # entries before j are kept; ws[i] is being visited
+            for cid in ws:
                 c = clauses[cid]
                 o = c[0]
                 if o == f:
@@ -246,19 +243,21 @@ class _State:
                 if val[o]:
                     ws[j] = cid
                     j += 1
+                    i += 1
                     continue
-                for k in range(2, len(c)):
-                    x = c[k]
+                k = 2
+                for x in c[2:]:
                     if not val[x ^ 1]:
                         c[1] = x
                         c[k] = f
                         watches[x].append(cid)
                         break
+                    k += 1
                 else:
                     ws[j] = cid
                     j += 1
                     if val[o ^ 1]:
-                        del ws[j:i]
+                        del ws[j:i + 1]
                         self.qhead = q
                         return cid
                     v = o >> 1
@@ -266,6 +265,7 @@ class _State:
                     reason[v] = cid
                     pos[v] = len(trail)
                     trail.append(o)
+                i += 1
             del ws[j:]
         self.qhead = q
         return -1
