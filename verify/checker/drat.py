@@ -156,9 +156,11 @@ class _State:
 
     Literals are coded x = 2*var + (1 if negative); ``x ^ 1`` negates. ``val[x]`` is 1 when
     literal x is true. The literal a clause implies is kept at position 0. A live clause of two
-    or more literals sits in exactly ``watches[c[0]]`` and ``watches[c[1]]`` (lists of clauses
-    to visit when that literal becomes false); a dead one in none. Invariant at a fixpoint:
-    a false watched literal's partner is true, so each reason and unit clause is found there.
+    or more literals sits in exactly ``w[c[0]]`` and ``w[c[1]]`` (lists of clauses to visit
+    when that literal becomes false), where ``w`` is ``core`` for marked clauses and ``rest``
+    for the others; a dead clause sits in none. At a fixpoint a false watched literal's partner
+    is true. Propagation is core-first (as in drat-trim): the core watches are exhausted before
+    a non-core clause may propagate, so checks tend to reuse clauses already in the core.
     """
 
     def __init__(self, num_vars: int, clauses: list[list[int]]):
@@ -170,9 +172,10 @@ class _State:
         self.reason = [-1] * (num_vars + 1)
         self.pos = [0] * (num_vars + 1)
         self.seen = bytearray(num_vars + 1)
-        self.watches: list[list[int]] = [[] for _ in range(2 * num_vars + 2)]
+        self.core: list[list[int]] = [[] for _ in range(2 * num_vars + 2)]
+        self.rest: list[list[int]] = [[] for _ in range(2 * num_vars + 2)]
         self.trail: list[int] = []
-        self.qhead = 0
+        self.qhead = self.qrest = 0                # next trail literal for core / rest watches
         self.units: dict[int, list[int]] = {}      # literal -> live unit clauses asserting it
 
     def assign(self, x: int, cid: int) -> None:
@@ -201,8 +204,9 @@ class _State:
         pos = self.pos
         # non-false literals first (true before unassigned), then false ones latest first
         c.sort(key=lambda x: -1 if val[x] else (0 if not val[x ^ 1] else 1 + len(val) - pos[x >> 1]))
-        self.watches[c[0]].append(cid)
-        self.watches[c[1]].append(cid)
+        w = self.core if self.marked[cid] else self.rest
+        w[c[0]].append(cid)
+        w[c[1]].append(cid)
         x = c[0]
         if val[x ^ 1]:
             return True
@@ -215,24 +219,52 @@ class _State:
         self.active[cid] = 0
         c = self.clauses[cid]
         if len(c) >= 2:
-            self.watches[c[0]].remove(cid)
-            self.watches[c[1]].remove(cid)
+            w = self.core if self.marked[cid] else self.rest
+            w[c[0]].remove(cid)
+            w[c[1]].remove(cid)
         elif c:
             self.units[c[0]].remove(cid)
+
+    def mark(self, cid: int) -> None:
+        """Put clause cid in the core (its watches move to the core lists)."""
+        self.marked[cid] = 1
+        c = self.clauses[cid]
+        if self.active[cid] and len(c) >= 2:
+            for x in c[:2]:
+                self.rest[x].remove(cid)
+                self.core[x].append(cid)
 
     def is_reason(self, cid: int) -> bool:
         c = self.clauses[cid]
         return bool(c) and self.val[c[0]] == 1 and self.reason[c[0] >> 1] == cid
 
     def propagate(self) -> int:
-        """Unit propagation from qhead; the conflicting clause id, or -1."""
-        val, trail, watches, clauses, reason, pos = (self.val, self.trail, self.watches,
-                                                     self.clauses, self.reason, self.pos)
-        q = self.qhead
+        """Unit propagation, core first; the conflicting clause id, or -1."""
+        q, r, scan = self.qhead, self.qrest, self._scan
+        while True:
+            q, confl = scan(self.core, q, False)
+            if confl >= 0 or r == len(self.trail):
+                break
+            r, confl = scan(self.rest, r, True)    # until one non-core clause propagates
+            if confl >= 0:
+                break
+        self.qhead, self.qrest = q, r
+        return confl
+
+    def _scan(self, watches: list[list[int]], q: int, once: bool) -> tuple[int, int]:
+        """Visit ``watches`` of the trail literals from position q on, which became false;
+        assign what the clauses imply (stop after the first literal that implied something if
+        ``once``). Returns the next position and the conflicting clause id, or -1."""
+        val, trail, clauses, reason, pos = self.val, self.trail, self.clauses, self.reason, self.pos
+        stop = len(trail) if once else -1
         while q < len(trail):
+            if len(trail) > stop >= 0:
+                break
             f = trail[q] ^ 1
             q += 1
             ws = watches[f]
+            if not ws:
+                continue
             i = j = 0                   # entries before j are kept; ws[i] is being visited
             for cid in ws:
                 c = clauses[cid]
@@ -258,8 +290,7 @@ class _State:
                     j += 1
                     if val[o ^ 1]:
                         del ws[j:i + 1]
-                        self.qhead = q
-                        return cid
+                        return q, cid
                     v = o >> 1
                     val[o] = 1
                     reason[v] = cid
@@ -267,8 +298,7 @@ class _State:
                     trail.append(o)
                 i += 1
             del ws[j:]
-        self.qhead = q
-        return -1
+        return q, -1
 
     def backtrack(self, size: int) -> None:
         val, trail = self.val, self.trail
@@ -276,6 +306,7 @@ class _State:
             val[x] = 0
         del trail[size:]
         self.qhead = min(self.qhead, size)
+        self.qrest = min(self.qrest, size)
 
     def unassign_reason(self, cid: int) -> None:
         """Deactivate cid, the reason of a top-level literal, and restore the fixpoint.
@@ -285,8 +316,7 @@ class _State:
         unit only if it implied a dropped literal, so it watches that literal: those watch lists
         are repaired (move the partner watch off a false literal, or re-assert), then propagate.
         """
-        val, trail, reason, clauses, watches = (self.val, self.trail, self.reason,
-                                                self.clauses, self.watches)
+        val, trail, reason, clauses = self.val, self.trail, self.reason, self.clauses
         start = self.pos[clauses[cid][0] >> 1]
         suffix = trail[start:]
         self.backtrack(start)
@@ -298,29 +328,32 @@ class _State:
                 self.assign(x, r)
             else:
                 dropped.append(x)
-        self.qhead = len(trail)
+        self.qhead = self.qrest = len(trail)       # kept literals were propagated before
         for y in dropped:
             if val[y]:
                 continue
             if self.units.get(y):
                 self.assign(y, self.units[y][0])
                 continue
-            for d in watches[y]:
-                c = clauses[d]
-                if c[0] != y:
-                    c[0], c[1] = y, c[0]
-                o = c[1]
-                if not val[o ^ 1]:
-                    continue
-                for k in range(2, len(c)):
-                    x = c[k]
-                    if not val[x ^ 1]:
-                        c[1], c[k] = x, o
-                        watches[o].remove(d)
-                        watches[x].append(d)
+            for watches in (self.core, self.rest):
+                for d in watches[y]:
+                    c = clauses[d]
+                    if c[0] != y:
+                        c[0], c[1] = y, c[0]
+                    o = c[1]
+                    if not val[o ^ 1]:
+                        continue
+                    for k in range(2, len(c)):
+                        x = c[k]
+                        if not val[x ^ 1]:
+                            c[1], c[k] = x, o
+                            watches[o].remove(d)
+                            watches[x].append(d)
+                            break
+                    else:
+                        self.assign(y, d)
                         break
-                else:
-                    self.assign(y, d)
+                if val[y]:
                     break
         if self.propagate() >= 0:
             raise RuntimeError("internal: top-level conflict while restoring the fixpoint")
@@ -328,8 +361,8 @@ class _State:
     def analyze(self, start_vars, cid: int = -1) -> None:
         """Mark clause cid and the reasons of every assignment the conflict depends on."""
         marked, reason, clauses, seen = self.marked, self.reason, self.clauses, self.seen
-        if cid >= 0:
-            marked[cid] = 1
+        if cid >= 0 and not marked[cid]:
+            self.mark(cid)
         stack = list(start_vars)
         touched = []
         while stack:
@@ -340,7 +373,8 @@ class _State:
             touched.append(v)
             r = reason[v]
             if r >= 0:
-                marked[r] = 1
+                if not marked[r]:
+                    self.mark(r)
                 stack.extend(x >> 1 for x in clauses[r])
         for v in touched:
             seen[v] = 0
@@ -364,7 +398,6 @@ class _State:
                 self.analyze([x >> 1 for x in self.clauses[confl]], confl)
                 ok = True
         self.backtrack(base)
-        self.qhead = base
         return ok
 
 
@@ -457,7 +490,6 @@ def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> Ch
     # the trail before the last lemma is the fixpoint without it, kept in proof order so that
     # removing a pseudo-unit lemma below usually cuts only a short suffix of the trail
     st.backtrack(fixpoint)
-    st.qhead = fixpoint
     for s in range(last, -1, -1):
         cid = step_cid[s]
         if cid < 0:
