@@ -18,6 +18,9 @@ Semantics (those of drat-trim in its default backward mode):
   its first literal as written (every resolvent with a live clause containing the negated
   first literal is RUP or a tautology). Clauses used by a successful check are marked in turn.
   Unmarked lemmas are not needed for the empty clause and are not checked.
+* Propagation visits marked (core) clauses first, as drat-trim does. The order only decides
+  which clauses get marked: unit propagation reaches the same fixpoint, or a conflict, in any
+  order. Removing a lemma that is a top-level reason redoes only the trail after its literal.
 
 Deliberately stricter than drat-trim in one respect: RAT candidates are *all* live clauses
 containing the negated pivot (the textbook DRAT definition), where drat-trim's backward mode
@@ -324,7 +327,7 @@ class _State:
         dropped = []
         for x in suffix:
             r = reason[x >> 1]
-            if self.active[r] and all(val[y ^ 1] for y in clauses[r] if y != x):
+            if r >= 0 and self.active[r] and all(val[y ^ 1] for y in clauses[r] if y != x):
                 self.assign(x, r)
             else:
                 dropped.append(x)
