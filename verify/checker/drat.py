@@ -18,6 +18,9 @@ Semantics (those of drat-trim in its default backward mode):
   its first literal as written (every resolvent with a live clause containing the negated
   first literal is RUP or a tautology). Clauses used by a successful check are marked in turn.
   Unmarked lemmas are not needed for the empty clause and are not checked.
+* Propagation visits marked (core) clauses first, as drat-trim does. The order only decides
+  which clauses get marked: unit propagation reaches the same fixpoint, or a conflict, in any
+  order. Removing a lemma that is a top-level reason redoes only the trail after its literal.
 
 Deliberately stricter than drat-trim in one respect: RAT candidates are *all* live clauses
 containing the negated pivot (the textbook DRAT definition), where drat-trim's backward mode
@@ -155,9 +158,12 @@ class _State:
     """Clauses with two watched literals and one top-level trail.
 
     Literals are coded x = 2*var + (1 if negative); ``x ^ 1`` negates. ``val[x]`` is 1 when
-    literal x is true. The literal a clause implies is kept at position 0; watches sit on
-    positions 0 and 1; ``watches[x]`` lists clauses to visit when x becomes false. Entries of
-    inactive clauses and stale entries are dropped lazily during propagation.
+    literal x is true. The literal a clause implies is kept at position 0. A live clause of two
+    or more literals sits in exactly ``w[c[0]]`` and ``w[c[1]]`` (lists of clauses to visit
+    when that literal becomes false), where ``w`` is ``core`` for marked clauses and ``rest``
+    for the others; a dead clause sits in none. At a fixpoint a false watched literal's partner
+    is true. Propagation is core-first (as in drat-trim): the core watches are exhausted before
+    a non-core clause may propagate, so checks tend to reuse clauses already in the core.
     """
 
     def __init__(self, num_vars: int, clauses: list[list[int]]):
@@ -169,10 +175,11 @@ class _State:
         self.reason = [-1] * (num_vars + 1)
         self.pos = [0] * (num_vars + 1)
         self.seen = bytearray(num_vars + 1)
-        self.watches: list[list[int]] = [[] for _ in range(2 * num_vars + 2)]
+        self.core: list[list[int]] = [[] for _ in range(2 * num_vars + 2)]
+        self.rest: list[list[int]] = [[] for _ in range(2 * num_vars + 2)]
         self.trail: list[int] = []
-        self.qhead = 0
-        self.units: set[int] = set()
+        self.qhead = self.qrest = 0                # next trail literal for core / rest watches
+        self.units: dict[int, list[int]] = {}      # literal -> live unit clauses asserting it
 
     def assign(self, x: int, cid: int) -> None:
         self.val[x] = 1
@@ -189,8 +196,8 @@ class _State:
         if len(c) <= 1:
             if not c:
                 return True
-            self.units.add(cid)
             x = c[0]
+            self.units.setdefault(x, []).append(cid)
             if val[x]:
                 return False
             if val[x ^ 1]:
@@ -200,8 +207,9 @@ class _State:
         pos = self.pos
         # non-false literals first (true before unassigned), then false ones latest first
         c.sort(key=lambda x: -1 if val[x] else (0 if not val[x ^ 1] else 1 + len(val) - pos[x >> 1]))
-        self.watches[c[0]].append(cid)
-        self.watches[c[1]].append(cid)
+        w = self.core if self.marked[cid] else self.rest
+        w[c[0]].append(cid)
+        w[c[1]].append(cid)
         x = c[0]
         if val[x ^ 1]:
             return True
@@ -209,59 +217,91 @@ class _State:
             self.assign(x, cid)
         return False
 
+    def detach(self, cid: int) -> None:
+        """Deactivate clause cid (it must not be a reason: see unassign_reason)."""
+        self.active[cid] = 0
+        c = self.clauses[cid]
+        if len(c) >= 2:
+            w = self.core if self.marked[cid] else self.rest
+            w[c[0]].remove(cid)
+            w[c[1]].remove(cid)
+        elif c:
+            self.units[c[0]].remove(cid)
+
+    def mark(self, cid: int) -> None:
+        """Put clause cid in the core (its watches move to the core lists)."""
+        self.marked[cid] = 1
+        c = self.clauses[cid]
+        if self.active[cid] and len(c) >= 2:
+            for x in c[:2]:
+                self.rest[x].remove(cid)
+                self.core[x].append(cid)
+
     def is_reason(self, cid: int) -> bool:
         c = self.clauses[cid]
         return bool(c) and self.val[c[0]] == 1 and self.reason[c[0] >> 1] == cid
 
     def propagate(self) -> int:
-        """Unit propagation from qhead; the conflicting clause id, or -1."""
-        val, trail, watches = self.val, self.trail, self.watches
-        clauses, active, reason, pos = self.clauses, self.active, self.reason, self.pos
-        q = self.qhead
+        """Unit propagation, core first; the conflicting clause id, or -1."""
+        q, r, scan = self.qhead, self.qrest, self._scan
+        while True:
+            q, confl = scan(self.core, q, False)
+            if confl >= 0 or r == len(self.trail):
+                break
+            r, confl = scan(self.rest, r, True)    # until one non-core clause propagates
+            if confl >= 0:
+                break
+        self.qhead, self.qrest = q, r
+        return confl
+
+    def _scan(self, watches: list[list[int]], q: int, once: bool) -> tuple[int, int]:
+        """Visit ``watches`` of the trail literals from position q on, which became false;
+        assign what the clauses imply (stop after the first literal that implied something if
+        ``once``). Returns the next position and the conflicting clause id, or -1."""
+        val, trail, clauses, reason, pos = self.val, self.trail, self.clauses, self.reason, self.pos
+        stop = len(trail) if once else -1
         while q < len(trail):
+            if len(trail) > stop >= 0:
+                break
             f = trail[q] ^ 1
             q += 1
             ws = watches[f]
-            i = j = 0
-            n = len(ws)
-            while i < n:
-                cid = ws[i]
-                i += 1
-                if not active[cid]:
-                    continue
+            if not ws:
+                continue
+            i = j = 0                   # entries before j are kept; ws[i] is being visited
+            for cid in ws:
                 c = clauses[cid]
-                if c[0] == f:
-                    c[0] = c[1]
-                    c[1] = f
-                elif c[1] != f:
-                    continue                      # stale entry
                 o = c[0]
+                if o == f:
+                    o = c[0] = c[1]
+                    c[1] = f
                 if val[o]:
                     ws[j] = cid
                     j += 1
+                    i += 1
                     continue
-                for k in range(2, len(c)):
-                    x = c[k]
+                k = 2
+                for x in c[2:]:
                     if not val[x ^ 1]:
                         c[1] = x
                         c[k] = f
                         watches[x].append(cid)
                         break
+                    k += 1
                 else:
                     ws[j] = cid
                     j += 1
                     if val[o ^ 1]:
-                        del ws[j:i]
-                        self.qhead = q
-                        return cid
+                        del ws[j:i + 1]
+                        return q, cid
                     v = o >> 1
                     val[o] = 1
                     reason[v] = cid
                     pos[v] = len(trail)
                     trail.append(o)
+                i += 1
             del ws[j:]
-        self.qhead = q
-        return -1
+        return q, -1
 
     def backtrack(self, size: int) -> None:
         val, trail = self.val, self.trail
@@ -269,12 +309,63 @@ class _State:
             val[x] = 0
         del trail[size:]
         self.qhead = min(self.qhead, size)
+        self.qrest = min(self.qrest, size)
+
+    def unassign_reason(self, cid: int) -> None:
+        """Deactivate cid, the reason of a top-level literal, and restore the fixpoint.
+
+        Only the trail from that literal on is redone: a later literal whose reason still has
+        every other literal false stays (in order); the others are dropped. A clause can now be
+        unit only if it implied a dropped literal, so it watches that literal: those watch lists
+        are repaired (move the partner watch off a false literal, or re-assert), then propagate.
+        """
+        val, trail, reason, clauses = self.val, self.trail, self.reason, self.clauses
+        start = self.pos[clauses[cid][0] >> 1]
+        suffix = trail[start:]
+        self.backtrack(start)
+        self.detach(cid)
+        dropped = []
+        for x in suffix:
+            r = reason[x >> 1]
+            if r >= 0 and self.active[r] and all(val[y ^ 1] for y in clauses[r] if y != x):
+                self.assign(x, r)
+            else:
+                dropped.append(x)
+        self.qhead = self.qrest = len(trail)       # kept literals were propagated before
+        for y in dropped:
+            if val[y]:
+                continue
+            if self.units.get(y):
+                self.assign(y, self.units[y][0])
+                continue
+            for watches in (self.core, self.rest):
+                for d in watches[y]:
+                    c = clauses[d]
+                    if c[0] != y:
+                        c[0], c[1] = y, c[0]
+                    o = c[1]
+                    if not val[o ^ 1]:
+                        continue
+                    for k in range(2, len(c)):
+                        x = c[k]
+                        if not val[x ^ 1]:
+                            c[1], c[k] = x, o
+                            watches[o].remove(d)
+                            watches[x].append(d)
+                            break
+                    else:
+                        self.assign(y, d)
+                        break
+                if val[y]:
+                    break
+        if self.propagate() >= 0:
+            raise RuntimeError("internal: top-level conflict while restoring the fixpoint")
 
     def analyze(self, start_vars, cid: int = -1) -> None:
         """Mark clause cid and the reasons of every assignment the conflict depends on."""
         marked, reason, clauses, seen = self.marked, self.reason, self.clauses, self.seen
-        if cid >= 0:
-            marked[cid] = 1
+        if cid >= 0 and not marked[cid]:
+            self.mark(cid)
         stack = list(start_vars)
         touched = []
         while stack:
@@ -285,7 +376,8 @@ class _State:
             touched.append(v)
             r = reason[v]
             if r >= 0:
-                marked[r] = 1
+                if not marked[r]:
+                    self.mark(r)
                 stack.extend(x >> 1 for x in clauses[r])
         for v in touched:
             seen[v] = 0
@@ -309,18 +401,7 @@ class _State:
                 self.analyze([x >> 1 for x in self.clauses[confl]], confl)
                 ok = True
         self.backtrack(base)
-        self.qhead = base
         return ok
-
-    def refix(self) -> None:
-        """Recompute the top-level fixpoint from scratch (after a reason was removed)."""
-        self.backtrack(0)
-        for u in self.units:
-            x = self.clauses[u][0]
-            if not self.val[x] and not self.val[x ^ 1]:
-                self.assign(x, u)
-        if self.propagate() >= 0:
-            raise RuntimeError("internal: top-level conflict while rebuilding")
 
 
 def _dimacs_lits(xs: list[int]) -> str:
@@ -380,6 +461,7 @@ def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> Ch
         if kind == ADD:
             cid = step_cid[s]
             live.setdefault(tuple(sorted(clauses[cid])), []).append(cid)
+            fixpoint = len(st.trail)
             confl = cid if st.attach(cid) else st.propagate()
             if confl >= 0:
                 last = s
@@ -398,8 +480,7 @@ def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> Ch
                 out.deletions_ignored += 1
                 continue
             ids.pop()
-            st.active[cid] = 0
-            st.units.discard(cid)
+            st.detach(cid)
             step_cid[s] = cid
     if last < 0:
         return done(False, "no conflict: the proof does not derive the empty clause")
@@ -409,7 +490,9 @@ def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> Ch
     st.analyze([x >> 1 for x in clauses[confl]], confl)
 
     # ---- backward pass: check marked lemmas against the formula at their position ----------
-    st.backtrack(0)
+    # the trail before the last lemma is the fixpoint without it, kept in proof order so that
+    # removing a pseudo-unit lemma below usually cuts only a short suffix of the trail
+    st.backtrack(fixpoint)
     for s in range(last, -1, -1):
         cid = step_cid[s]
         if cid < 0:
@@ -418,11 +501,10 @@ def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> Ch
             if st.attach(cid) or st.propagate() >= 0:
                 raise RuntimeError("internal: conflict when restoring a deleted clause")
             continue
-        reason_removed = s == last or st.is_reason(cid)
-        st.active[cid] = 0
-        st.units.discard(cid)
-        if reason_removed:
-            st.refix()
+        if s != last and st.is_reason(cid):
+            st.unassign_reason(cid)
+        else:
+            st.detach(cid)
         if not st.marked[cid]:
             continue
         out.lemmas_checked += 1
