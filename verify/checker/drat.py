@@ -155,9 +155,10 @@ class _State:
     """Clauses with two watched literals and one top-level trail.
 
     Literals are coded x = 2*var + (1 if negative); ``x ^ 1`` negates. ``val[x]`` is 1 when
-    literal x is true. The literal a clause implies is kept at position 0; watches sit on
-    positions 0 and 1; ``watches[x]`` lists clauses to visit when x becomes false. Entries of
-    inactive clauses and stale entries are dropped lazily during propagation.
+    literal x is true. The literal a clause implies is kept at position 0. A live clause of two
+    or more literals sits in exactly ``watches[c[0]]`` and ``watches[c[1]]`` (lists of clauses
+    to visit when that literal becomes false); a dead one in none. Invariant at a fixpoint:
+    a false watched literal's partner is true, so each reason and unit clause is found there.
     """
 
     def __init__(self, num_vars: int, clauses: list[list[int]]):
@@ -172,7 +173,7 @@ class _State:
         self.watches: list[list[int]] = [[] for _ in range(2 * num_vars + 2)]
         self.trail: list[int] = []
         self.qhead = 0
-        self.units: set[int] = set()
+        self.units: dict[int, list[int]] = {}      # literal -> live unit clauses asserting it
 
     def assign(self, x: int, cid: int) -> None:
         self.val[x] = 1
@@ -189,8 +190,8 @@ class _State:
         if len(c) <= 1:
             if not c:
                 return True
-            self.units.add(cid)
             x = c[0]
+            self.units.setdefault(x, []).append(cid)
             if val[x]:
                 return False
             if val[x ^ 1]:
@@ -209,49 +210,54 @@ class _State:
             self.assign(x, cid)
         return False
 
+    def detach(self, cid: int) -> None:
+        """Deactivate clause cid (it must not be a reason: see unassign_reason)."""
+        self.active[cid] = 0
+        c = self.clauses[cid]
+        if len(c) >= 2:
+            self.watches[c[0]].remove(cid)
+            self.watches[c[1]].remove(cid)
+        elif c:
+            self.units[c[0]].remove(cid)
+
     def is_reason(self, cid: int) -> bool:
         c = self.clauses[cid]
         return bool(c) and self.val[c[0]] == 1 and self.reason[c[0] >> 1] == cid
 
     def propagate(self) -> int:
         """Unit propagation from qhead; the conflicting clause id, or -1."""
-        val, trail, watches = self.val, self.trail, self.watches
-        clauses, active, reason, pos = self.clauses, self.active, self.reason, self.pos
+        val, trail, watches, clauses, reason, pos = (self.val, self.trail, self.watches,
+                                                     self.clauses, self.reason, self.pos)
         q = self.qhead
         while q < len(trail):
             f = trail[q] ^ 1
             q += 1
             ws = watches[f]
-            i = j = 0
-            n = len(ws)
-            while i < n:
-                cid = ws[i]
-                i += 1
-                if not active[cid]:
-                    continue
+            i = j = 0                   # entries before j are kept; ws[i] is being visited
+            for cid in ws:
                 c = clauses[cid]
-                if c[0] == f:
-                    c[0] = c[1]
-                    c[1] = f
-                elif c[1] != f:
-                    continue                      # stale entry
                 o = c[0]
+                if o == f:
+                    o = c[0] = c[1]
+                    c[1] = f
                 if val[o]:
                     ws[j] = cid
                     j += 1
+                    i += 1
                     continue
-                for k in range(2, len(c)):
-                    x = c[k]
+                k = 2
+                for x in c[2:]:
                     if not val[x ^ 1]:
                         c[1] = x
                         c[k] = f
                         watches[x].append(cid)
                         break
+                    k += 1
                 else:
                     ws[j] = cid
                     j += 1
                     if val[o ^ 1]:
-                        del ws[j:i]
+                        del ws[j:i + 1]
                         self.qhead = q
                         return cid
                     v = o >> 1
@@ -259,6 +265,7 @@ class _State:
                     reason[v] = cid
                     pos[v] = len(trail)
                     trail.append(o)
+                i += 1
             del ws[j:]
         self.qhead = q
         return -1
@@ -269,6 +276,54 @@ class _State:
             val[x] = 0
         del trail[size:]
         self.qhead = min(self.qhead, size)
+
+    def unassign_reason(self, cid: int) -> None:
+        """Deactivate cid, the reason of a top-level literal, and restore the fixpoint.
+
+        Only the trail from that literal on is redone: a later literal whose reason still has
+        every other literal false stays (in order); the others are dropped. A clause can now be
+        unit only if it implied a dropped literal, so it watches that literal: those watch lists
+        are repaired (move the partner watch off a false literal, or re-assert), then propagate.
+        """
+        val, trail, reason, clauses, watches = (self.val, self.trail, self.reason,
+                                                self.clauses, self.watches)
+        start = self.pos[clauses[cid][0] >> 1]
+        suffix = trail[start:]
+        self.backtrack(start)
+        self.detach(cid)
+        dropped = []
+        for x in suffix:
+            r = reason[x >> 1]
+            if self.active[r] and all(val[y ^ 1] for y in clauses[r] if y != x):
+                self.assign(x, r)
+            else:
+                dropped.append(x)
+        self.qhead = len(trail)
+        for y in dropped:
+            if val[y]:
+                continue
+            if self.units.get(y):
+                self.assign(y, self.units[y][0])
+                continue
+            for d in watches[y]:
+                c = clauses[d]
+                if c[0] != y:
+                    c[0], c[1] = y, c[0]
+                o = c[1]
+                if not val[o ^ 1]:
+                    continue
+                for k in range(2, len(c)):
+                    x = c[k]
+                    if not val[x ^ 1]:
+                        c[1], c[k] = x, o
+                        watches[o].remove(d)
+                        watches[x].append(d)
+                        break
+                else:
+                    self.assign(y, d)
+                    break
+        if self.propagate() >= 0:
+            raise RuntimeError("internal: top-level conflict while restoring the fixpoint")
 
     def analyze(self, start_vars, cid: int = -1) -> None:
         """Mark clause cid and the reasons of every assignment the conflict depends on."""
@@ -311,16 +366,6 @@ class _State:
         self.backtrack(base)
         self.qhead = base
         return ok
-
-    def refix(self) -> None:
-        """Recompute the top-level fixpoint from scratch (after a reason was removed)."""
-        self.backtrack(0)
-        for u in self.units:
-            x = self.clauses[u][0]
-            if not self.val[x] and not self.val[x ^ 1]:
-                self.assign(x, u)
-        if self.propagate() >= 0:
-            raise RuntimeError("internal: top-level conflict while rebuilding")
 
 
 def _dimacs_lits(xs: list[int]) -> str:
@@ -380,6 +425,7 @@ def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> Ch
         if kind == ADD:
             cid = step_cid[s]
             live.setdefault(tuple(sorted(clauses[cid])), []).append(cid)
+            fixpoint = len(st.trail)
             confl = cid if st.attach(cid) else st.propagate()
             if confl >= 0:
                 last = s
@@ -398,8 +444,7 @@ def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> Ch
                 out.deletions_ignored += 1
                 continue
             ids.pop()
-            st.active[cid] = 0
-            st.units.discard(cid)
+            st.detach(cid)
             step_cid[s] = cid
     if last < 0:
         return done(False, "no conflict: the proof does not derive the empty clause")
@@ -409,7 +454,10 @@ def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> Ch
     st.analyze([x >> 1 for x in clauses[confl]], confl)
 
     # ---- backward pass: check marked lemmas against the formula at their position ----------
-    st.backtrack(0)
+    # the trail before the last lemma is the fixpoint without it, kept in proof order so that
+    # removing a pseudo-unit lemma below usually cuts only a short suffix of the trail
+    st.backtrack(fixpoint)
+    st.qhead = fixpoint
     for s in range(last, -1, -1):
         cid = step_cid[s]
         if cid < 0:
@@ -418,11 +466,10 @@ def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> Ch
             if st.attach(cid) or st.propagate() >= 0:
                 raise RuntimeError("internal: conflict when restoring a deleted clause")
             continue
-        reason_removed = s == last or st.is_reason(cid)
-        st.active[cid] = 0
-        st.units.discard(cid)
-        if reason_removed:
-            st.refix()
+        if s != last and st.is_reason(cid):
+            st.unassign_reason(cid)
+        else:
+            st.detach(cid)
         if not st.marked[cid]:
             continue
         out.lemmas_checked += 1
