@@ -246,3 +246,102 @@ def test_cli_json(tmp_path):
     data = json.loads(out.getvalue())
     assert data[0]["n"] == 3 and data[0]["min_locality"] == 2 and len(data[0]["certificates"]) == 6
     assert "k=1" in err.getvalue()
+
+
+# --- predictors over a/b plus an unmasking strategy F (predictor models ab+F) -------------
+# Extended tokens (what F sees): 0/1 revealed a/b, 2/3 masked with prediction a/b.
+
+def ab_reference_ok(n, T, reads, ptable, sreads, ftable, exact):
+    """Independent run of an ab+F DLM: predictions at masked positions, then F's commits."""
+    dist = {(M,) * n: Fraction(1)}
+    for _ in range(T):
+        nxt = {}
+        for x, p in dist.items():
+            masked = [i for i in range(n) if x[i] == M]
+            sups = [ptable[i][tuple(x[j] for j in reads[i])] for i in masked]
+            for ys in itertools.product(*sups):
+                q = p
+                if exact:
+                    for s in sups:
+                        q /= len(s)
+                e = list(x)
+                for i, y in zip(masked, ys):
+                    e[i] = 2 + y
+                z = list(x)
+                for i, y in zip(masked, ys):
+                    if ftable[i][tuple(e[j] for j in sreads[i])]:
+                        z[i] = y
+                nxt[tuple(z)] = nxt.get(tuple(z), 0) + q
+        dist = nxt
+    evens = {x for x in itertools.product((A, B), repeat=n) if sum(x) % 2 == 0}
+    if exact:
+        return dist == {x: Fraction(1, len(evens)) for x in evens}
+    return set(dist) == evens
+
+
+def ab_brute_force_exists(model, n, T, k, exact):
+    sups = [(A,), (B,), (A, B)]
+    per_position = []
+    for i in range(n):
+        opts = []
+        cands = range(n) if model == "ab+F" else [j for j in range(n) if j != i]
+        for r in itertools.combinations(cands, k):
+            pviews = sorted({tuple(x[j] for j in r) for x in itertools.product((A, B, M), repeat=n) if x[i] == M})
+            sr = r if model == "ab+F" else tuple(range(n))
+            fviews = sorted({tuple(e[j] for j in sr) for e in itertools.product(range(4), repeat=n) if e[i] >= 2
+                             and (model != "ab+F-state" or all(t < 3 for t in e))})
+            for pt in itertools.product(sups, repeat=len(pviews)):
+                for ft in itertools.product((False, True), repeat=len(fviews)):
+                    f = dict(zip(fviews, ft))
+                    if model == "ab+F-state":   # blind to predictions: 3 reads as 2
+                        f = {v: f[tuple(2 if t == 3 else t for t in v)] for v in itertools.product(range(4), repeat=n)
+                             if tuple(2 if t == 3 else t for t in v) in f}
+                    opts.append((r, dict(zip(pviews, pt)), sr, f))
+        per_position.append(opts)
+    return any(ab_reference_ok(n, T, [c[0] for c in combo], [c[1] for c in combo], [c[2] for c in combo],
+                               [c[3] for c in combo], exact)
+               for combo in itertools.product(*per_position))
+
+
+AB_TINY = [("ab+F", 2, T, k) for T in (1, 2) for k in (0, 1)] + [("ab+F", 3, T, 0) for T in (1, 2, 3)] + \
+          [("ab+F-state", 2, T, 0) for T in (1, 2, 3)]
+
+
+@pytest.mark.parametrize("semantics", ["support", "exact"])
+@pytest.mark.parametrize("model,n,T,k", AB_TINY)
+def test_ab_engine_matches_brute_force(model, n, T, k, semantics):
+    res = solve_class(GapClass(n, T, Mode.PLAIN, semantics, k, predictor_model=model), max_candidates=100000)
+    assert res.status in ("SAT", "UNSAT")
+    assert (res.status == "SAT") == ab_brute_force_exists(model, n, T, k, semantics == "exact")
+
+
+@pytest.mark.parametrize("n,T", [(3, 2), (3, 3), (4, 2)])
+def test_ab_unbounded_equals_bounded_at_full_locality(n, T):
+    for model in ("ab+F", "ab+F-unbounded"):
+        assert solve_class(GapClass(n, T, Mode.PLAIN, "support", n, predictor_model=model)).status == "SAT"
+    for k in range(n):
+        # F reading everything is at least as strong as F bounded by the same read set
+        b = solve_class(GapClass(n, T, Mode.PLAIN, "support", k, predictor_model="ab+F")).status
+        u = solve_class(GapClass(n, T, Mode.PLAIN, "support", k, predictor_model="ab+F-unbounded")).status
+        assert not (b == "SAT" and u == "UNSAT")
+
+
+@pytest.mark.parametrize("cls", [GapClass(4, 2, Mode.PLAIN, "support", 2, predictor_model="ab+F"),
+                                 GapClass(4, 3, Mode.PLAIN, "support", 1, predictor_model="ab+F-unbounded"),
+                                 GapClass(4, 2, Mode.PLAIN, "support", 3, predictor_model="ab+F-state"),
+                                 GapClass(3, 2, Mode.REMASK, "support", 2, predictor_model="ab+F"),
+                                 GapClass(3, 2, Mode.PLAIN, "exact", 2, predictor_model="ab+F")])
+def test_ab_witness_reverified_by_exact_semantics(cls, tmp_path):
+    res = solve_class(cls)
+    assert res.status == "SAT"
+    path = write_spec(res.witness, tmp_path / "w.toml", "w", "witness")
+    ok, msg = verify_witness(res.witness, path)
+    assert ok, msg
+
+
+def test_ab_model_section6_readings():
+    """MODEL.md §6: a/b predictors, F reading the state only: 2 rounds need locality n - 1;
+    3 rounds: locality 1 suffices (n = 4)."""
+    st = lambda n, T, k: solve_class(GapClass(n, T, Mode.PLAIN, "support", k, predictor_model="ab+F-state")).status
+    assert st(4, 2, 2) == "UNSAT" and st(4, 2, 3) == "SAT"
+    assert st(4, 3, 0) == "UNSAT" and st(4, 3, 1) == "SAT"

@@ -6,6 +6,18 @@ complexity bound and the semantics. Conventions (documented in the README, "The 
 * **Predictor model** ``self-unmask``: ``P_i`` may output ``M`` at a masked position ("stay
   masked"); no unmasking strategy (every predicted token is committed). This is the model of
   the first readings of MODEL.md §6 that use "self-unmasking predictors".
+* **Predictor models** ``ab+F`` and ``ab+F-unbounded``: ``P_i`` outputs only ``a``/``b``
+  (support a non-empty subset of ``{a, b}``); a deterministic unmasking strategy ``F_i``
+  decides, from the state and the sampled predictions, whether position ``i`` commits its
+  prediction (else it stays masked). In ``ab+F`` ``F_i`` reads the state and the sampled
+  predictions of the positions of the same read set ``S_i`` as ``P_i`` (MODEL.md §6: "each
+  position's output and unmask decision read at most k positions"); reading its own sampled
+  prediction ``y_i`` counts, so ``i`` may be selected and then costs one (the predictor
+  itself never needs ``x_i = M``). In ``ab+F-unbounded`` ``F_i`` reads everything and the
+  bound ``k`` applies to ``P_i`` only (the reading of MODEL.md §6 "with any unmasking
+  strategy"). ``ab+F-state``: ``F_i`` reads the whole state ``x`` but no sampled prediction
+  (so the commit set is fixed before sampling). Implemented for the modes ``plain`` and
+  ``remask``.
 * **Locality k**: each position ``i`` has one read set ``S_i`` with ``|S_i| <= k`` chosen by
   the search; ``P_i`` is an arbitrary function of the tokens ``x_j, j ∈ S_i``, and (remask
   modes) ``G_i`` an arbitrary function of the committed tokens ``z_j, j ∈ S_i``. In ``plain``
@@ -26,7 +38,8 @@ from dataclasses import dataclass
 from ..dlm.model import Mode
 
 SEMANTICS = ("support", "exact")
-PREDICTOR_MODELS = ("self-unmask",)
+PREDICTOR_MODELS = ("self-unmask", "ab+F", "ab+F-unbounded", "ab+F-state")
+_KEY = {"self-unmask": "", "ab+F": "-abF", "ab+F-unbounded": "-abFany", "ab+F-state": "-abFstate"}
 
 
 class GapClassError(ValueError):
@@ -55,8 +68,21 @@ class GapClass:
                                 f"(implemented: {', '.join(PREDICTOR_MODELS)})")
         if self.semantics == "exact" and self.rho != 1:
             raise GapClassError("exact semantics is implemented for rho = 1 only")
+        if self.has_strategy and self.mode.allows_revise:
+            raise GapClassError(f"predictor model '{self.predictor_model}' is implemented for the "
+                                "modes plain and remask only")
         if not 0 <= self.locality <= self.n:
             raise GapClassError(f"locality must be in 0..{self.n}")
+
+    @property
+    def has_strategy(self) -> bool:
+        """Predictors output a/b only and an unmasking strategy F decides the commits."""
+        return self.predictor_model != "self-unmask"
+
+    @property
+    def strategy_bounded(self) -> bool:
+        """F reads the read set S_i (``ab+F``), not the whole state (``ab+F-unbounded``)."""
+        return self.predictor_model == "ab+F"
 
     @property
     def own_free(self) -> bool:
@@ -70,9 +96,11 @@ class GapClass:
 
     def label(self) -> str:
         return (f"n={self.n} T={self.rounds} mode={self.mode.value} {self.semantics} "
-                f"k={self.locality}" + (f" rho={self.rho}" if self.semantics == "exact" else ""))
+                f"k={self.locality}"
+                + (f" model={self.predictor_model}" if self.has_strategy else "")
+                + (f" rho={self.rho}" if self.semantics == "exact" else ""))
 
     def key(self) -> str:
         """A file-name stem."""
         return (f"n{self.n}-T{self.rounds}-{self.mode.value.replace('+', '-')}-{self.semantics}"
-                f"-k{self.locality}")
+                f"{_KEY[self.predictor_model]}-k{self.locality}")

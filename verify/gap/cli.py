@@ -32,6 +32,10 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--timeout", type=float, default=600.0, metavar="S", help="per class, seconds")
     p.add_argument("--max-candidates", type=int, default=5000,
                    help="exact semantics: give up after this many refuted candidates")
+    p.add_argument("--predictor-model", default="self-unmask",
+                   help="self-unmask (P may output M), ab+F (a/b predictors, F on the same read set), "
+                        "ab+F-unbounded (F reads everything), ab+F-state (F reads the whole state, "
+                        "no predictions)")
     p.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     args = p.parse_args(argv)
     try:
@@ -49,6 +53,9 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         raise UsageError("--semantics takes support, exact or both")
     if not ns or min(ns) < 2 or not rounds or min(rounds) < 1:
         raise UsageError("--n must be >= 2 and --rounds >= 1")
+    from .classes import PREDICTOR_MODELS
+    if args.predictor_model not in PREDICTOR_MODELS:
+        raise UsageError(f"--predictor-model takes one of {', '.join(PREDICTOR_MODELS)}")
     ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout)
 
     def progress(msg: str) -> None:
@@ -60,7 +67,8 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
             for T in rounds:
                 for n in ns:
                     entries.append(min_locality(n, T, mode, sem, ctx, k_max=args.k_max,
-                                                max_candidates=args.max_candidates, progress=progress))
+                                                max_candidates=args.max_candidates, progress=progress,
+                                                predictor_model=args.predictor_model))
     if args.json:
         print(json.dumps(entries, indent=1), file=stdout)
     else:

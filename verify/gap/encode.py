@@ -69,10 +69,16 @@ def consulted(cls: GapClass, i: int, x: tuple[int, ...]) -> bool:
 
 
 def read_candidates(cls: GapClass, i: int) -> list[int]:
-    """Positions ``i`` may select; its own position is free (never selected) in plain mode."""
-    if cls.mode.allows_revise or cls.mode.allows_remask:
+    """Positions ``i`` may select; its own position is free (never selected) in plain mode,
+    except in ``ab+F``, where ``F_i`` reading its own sampled prediction costs one."""
+    if cls.mode.allows_revise or cls.mode.allows_remask or cls.strategy_bounded:
         return list(range(cls.n))
     return [j for j in range(cls.n) if j != i]
+
+
+def predicted_tokens(cls: GapClass) -> tuple[int, ...]:
+    """Tokens a predictor may output: a/b only when an unmasking strategy decides commits."""
+    return (A, B) if cls.has_strategy else TOKENS
 
 
 def symmetry_breaking(enc: Encoding) -> list[list[int]]:
@@ -105,15 +111,18 @@ def symmetry_breaking(enc: Encoding) -> list[list[int]]:
         for j in range(i + 1, n):
             out.append([-odd[i], -odd[j]])
     # sorted start supports: forbid every adjacent pair with value_i < value_{i+1}
+    toks = predicted_tokens(cls)
+    w_ = len(toks)
+
     def bits(i):
-        return [v("o", i, start, A), v("o", i, start, B), v("o", i, start, M)]
+        return [v("o", i, start, t) for t in toks]
     for i in range(n - 1):
         u, w = bits(i), bits(i + 1)
-        for a in range(8):
-            for b in range(a + 1, 8):
+        for a in range(1 << w_):
+            for b in range(a + 1, 1 << w_):
                 cl = []
-                for pos in range(3):
-                    bit_a, bit_b = (a >> (2 - pos)) & 1, (b >> (2 - pos)) & 1
+                for pos in range(w_):
+                    bit_a, bit_b = (a >> (w_ - 1 - pos)) & 1, (b >> (w_ - 1 - pos)) & 1
                     cl.append(-u[pos] if bit_a else u[pos])
                     cl.append(-w[pos] if bit_b else w[pos])
                 out.append(cl)
@@ -128,6 +137,8 @@ def encode(cls: GapClass, fix: dict | None = None, goal: bool = True) -> Encodin
     simulator on one DLM at a time; ``goal=False`` drops the goal, so the model's ``R`` can be
     compared with the reachable sets the simulator computes.
     """
+    if cls.has_strategy:
+        return _encode_with_strategy(cls, fix, goal)
     n, T = cls.n, cls.rounds
     enc = Encoding(cls, IDPool())
     C = enc.clauses
@@ -266,6 +277,162 @@ def encode(cls: GapClass, fix: dict | None = None, goal: bool = True) -> Encodin
             if enc.has("o", i, x, A):
                 for t in TOKENS:
                     C.append([v("o", i, x, t) if t in support else -v("o", i, x, t)])
+        for (i, z), on in fix.get("g", {}).items():
+            if enc.has("g", i, z):
+                C.append([v("g", i, z) if on else -v("g", i, z)])
+    return enc
+
+
+# --- predictors over a/b plus an unmasking strategy F (predictor models ab+F) -------------
+#
+# Extended tokens ``e_j`` (what F sees at position j): 0 = a, 1 = b (revealed), 2 = masked with
+# prediction a, 3 = masked with prediction b. ``("f", i, e)``: F_i commits at position i
+# (defined when ``e_i`` is masked). Locality of F: when i does not read j, f is unchanged along
+# the cycle 0 -> 1 -> 2 -> 3 -> 0 of e_j; at j = i, unchanged by swapping 2 <-> 3.
+
+EA, EB, EMA, EMB = 0, 1, 2, 3
+_ECYCLE = {EA: EB, EB: EMA, EMA: EMB, EMB: EA}
+
+
+def extended(x: tuple[int, ...], y: dict[int, int]) -> tuple[int, ...]:
+    """The extended state: revealed tokens, and predictions (2 + y_j) at masked positions."""
+    return tuple(x[j] if x[j] != M else 2 + y[j] for j in range(len(x)))
+
+
+def after_commit(e: tuple[int, ...], commits: dict[int, bool]) -> tuple[int, ...]:
+    return tuple(t if t < 2 else ((t - 2) if commits[j] else M) for j, t in enumerate(e))
+
+
+def _encode_with_strategy(cls: GapClass, fix: dict | None, goal: bool) -> Encoding:
+    n, T = cls.n, cls.rounds
+    enc = Encoding(cls, IDPool())
+    C = enc.clauses
+    v = enc.var
+    states = all_states(n)
+    remask = cls.mode.allows_remask
+    for i in range(n):
+        for j in read_candidates(cls, i):
+            v("sel", i, j)
+    # predictors: supports over {a, b}, local in x_j for selected j != i
+    for i in range(n):
+        for x in states:
+            if x[i] != M:
+                continue
+            C.append([v("o", i, x, A), v("o", i, x, B)])
+            for j in range(n):
+                if j == i or not enc.has("sel", i, j):
+                    continue
+                y = x[:j] + (_CYCLE[x[j]],) + x[j + 1:]
+                for t in (A, B):
+                    C.append([v("sel", i, j), -v("o", i, x, t), v("o", i, y, t)])
+    # unmasking strategies: one commit bit per extended state with e_i masked
+    ext_states = list(itertools.product((EA, EB, EMA, EMB), repeat=n))
+    for i in range(n):
+        for e in ext_states:
+            if e[i] < 2:
+                continue
+            f = v("f", i, e)
+            if cls.predictor_model == "ab+F-state":
+                for j in range(n):   # blind to every sampled prediction
+                    if e[j] >= 2:
+                        y = e[:j] + (EMA + EMB - e[j],) + e[j + 1:]
+                        C.append([-f, v("f", i, y)])
+            if not cls.strategy_bounded:
+                continue
+            for j in range(n):
+                if j == i:
+                    y = e[:i] + (EMA + EMB - e[i],) + e[i + 1:]
+                else:
+                    y = e[:j] + (_ECYCLE[e[j]],) + e[j + 1:]
+                C.append([v("sel", i, j), -f, v("f", i, y)])
+    if remask:
+        for i in range(n):
+            for z in states:
+                if z[i] == M:
+                    continue
+                for j in range(n):
+                    if j == i:
+                        y = z[:i] + (1 - z[i],) + z[i + 1:]
+                    else:
+                        y = z[:j] + (_CYCLE[z[j]],) + z[j + 1:]
+                    C.append([v("sel", i, j), -v("g", i, z), v("g", i, y)])
+
+    start = (M,) * n
+
+    def reach(r: int, x) -> int | None:
+        if r == 0:
+            return None if x == start else 0
+        return v("R", r, x)
+
+    def image(r: int, target: str, src_states, src_lit):
+        tgt = (lambda x2: v("R", r + 1, x2)) if target == "R" else (lambda x2: v("Z", r, x2))
+        preds: dict[tuple, list[int]] = {}
+        for x in src_states:
+            sx = src_lit(x)
+            if sx == 0:
+                continue
+            masked = [j for j in range(n) if x[j] == M]
+            for ys in itertools.product((A, B), repeat=len(masked)):
+                y = dict(zip(masked, ys))
+                e = extended(x, y)
+                # Y <-> R[r][x] and every sampled prediction possible
+                Y = v("Y", target, r, e)
+                body = ([sx] if sx is not None else []) + [v("o", j, x, y[j]) for j in masked]
+                C.append([-l for l in body] + [Y])
+                C.extend([-Y, l] for l in body)
+                for cs in itertools.product((False, True), repeat=len(masked)):
+                    commits = dict(zip(masked, cs))
+                    x2 = after_commit(e, commits)
+                    lits = [Y] + [v("f", j, e) if commits[j] else -v("f", j, e) for j in masked]
+                    C.append([-l for l in lits] + [tgt(x2)])
+                    p = v("p", target, r, e, x2)
+                    C.extend([-p, l] for l in lits)
+                    preds.setdefault(x2, []).append(p)
+        for x2 in states:
+            C.append([-tgt(x2)] + preds.get(x2, []))
+
+    for r in range(T):
+        src = [start] if r == 0 else states
+        if not remask:
+            image(r, "R", src, lambda x, r=r: reach(r, x))
+            continue
+        image(r, "Z", src, lambda x, r=r: reach(r, x))
+        preds: dict[tuple, list[int]] = {}
+        for z in states:
+            zl = v("Z", r, z)
+            rev = [j for j in range(n) if z[j] != M]
+            for pattern in itertools.product((0, 1), repeat=len(rev)):
+                x2 = list(z)
+                glits = []
+                for j, bit in zip(rev, pattern):
+                    g = v("g", j, z)
+                    glits.append(g if bit else -g)
+                    if bit:
+                        x2[j] = M
+                x2 = tuple(x2)
+                C.append([-zl] + [-l for l in glits] + [v("R", r + 1, x2)])
+                p = v("p", "G", r, z, x2)
+                C += [[-p, zl]] + [[-p, l] for l in glits]
+                preds.setdefault(x2, []).append(p)
+        for x2 in states:
+            C.append([-v("R", r + 1, x2)] + preds.get(x2, []))
+
+    if goal:
+        for x in states:
+            C.append([v("R", T, x)] if is_even_string(x) else [-v("R", T, x)])
+    if fix is None:
+        C += symmetry_breaking(enc)
+    else:
+        for (i, j), on in fix.get("sel", {}).items():
+            if enc.has("sel", i, j):
+                C.append([v("sel", i, j) if on else -v("sel", i, j)])
+        for (i, x), support in fix.get("o", {}).items():
+            if enc.has("o", i, x, A):
+                for t in (A, B):
+                    C.append([v("o", i, x, t) if t in support else -v("o", i, x, t)])
+        for (i, e), on in fix.get("f", {}).items():
+            if enc.has("f", i, e):
+                C.append([v("f", i, e) if on else -v("f", i, e)])
         for (i, z), on in fix.get("g", {}).items():
             if enc.has("g", i, z):
                 C.append([v("g", i, z) if on else -v("g", i, z)])

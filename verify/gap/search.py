@@ -23,7 +23,7 @@ from pysat.solvers import Solver
 
 from .classes import GapClass
 from .encode import M, Encoding, all_states, bound, consulted, encode, is_even_string
-from .witness import Witness, from_model, quick_distribution
+from .witness import Witness, from_model, quick_distribution, round_states
 
 
 @dataclass
@@ -55,6 +55,8 @@ def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[in
     """Literals that differ from the model on the supports at every reachable state."""
     cls = enc.cls
     n = cls.n
+    if cls.has_strategy:
+        return _blocking_clause_with_strategy(enc, w, model_true)
     reached = {(M,) * n}
     frontier = set(reached)
     # the states in which predictors are consulted are those reached before the last round
@@ -91,6 +93,22 @@ def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[in
         for (key, var) in list(enc.pool.obj2id.items()):
             if key[0] == "g":
                 lits.append(-var if var in model_true else var)
+    return sorted(set(lits))
+
+
+def _blocking_clause_with_strategy(enc: Encoding, w: Witness, model_true: set[int]) -> list[int]:
+    """ab+F models: the predictor supports at the states reached before each round, and every
+    commit (F) and remask (G) bit; any DLM agreeing on these has the same distribution."""
+    lits = []
+    for x in set().union(*round_states(w)):
+        for i in range(enc.cls.n):
+            if x[i] == M:
+                for t in (0, 1):
+                    var = enc.var("o", i, x, t)
+                    lits.append(-var if var in model_true else var)
+    for key, var in enc.pool.obj2id.items():
+        if key[0] in ("f", "g"):
+            lits.append(-var if var in model_true else var)
     return sorted(set(lits))
 
 

@@ -13,7 +13,8 @@ from .classes import GapClass
 
 def min_locality(n: int, rounds: int, mode: Mode, semantics: str, ctx: Context, *,
                  k_max: int | None = None, max_candidates: int = 5000,
-                 progress: Callable[[str], None] | None = None) -> dict:
+                 progress: Callable[[str], None] | None = None,
+                 predictor_model: str = "self-unmask") -> dict:
     """Try ``k = 0, 1, ...``: UNSAT (certified) for each k below the answer, then a witness.
 
     ``min_locality`` is set only if every smaller k was refuted with an accepted certificate
@@ -21,12 +22,12 @@ def min_locality(n: int, rounds: int, mode: Mode, semantics: str, ctx: Context, 
     """
     k_max = n if k_max is None else min(k_max, n)
     entry = {"n": n, "rounds": rounds, "mode": mode.value, "semantics": semantics,
-             "predictor_model": "self-unmask", "rho": 1 if semantics == "exact" else None,
+             "predictor_model": predictor_model, "status": "complete", "rho": 1 if semantics == "exact" else None,
              "min_locality": None, "certificates": [], "witness": None, "steps": [],
              "seconds": 0.0, "complete": True}
     t0 = time.perf_counter()
     for k in range(0, k_max + 1):
-        cls = GapClass(n, rounds, mode, semantics, k)
+        cls = GapClass(n, rounds, mode, semantics, k, predictor_model=predictor_model)
         if progress:
             progress(f"{cls.label()} ...")
         got = decide(cls, ctx, max_candidates, progress)
@@ -47,6 +48,7 @@ def min_locality(n: int, rounds: int, mode: Mode, semantics: str, ctx: Context, 
             entry["witness"] = got["certificates"][0]
         else:
             entry["complete"] = False     # unknown / error at this k: keep looking for an upper bound
+            entry["status"] = "timeout" if "timeout" in got["message"] else "unknown"
             continue
         break
     entry["seconds"] = round(time.perf_counter() - t0, 3)

@@ -7,13 +7,15 @@ with target ``parity-even``), so
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 from .classes import GapClass
-from .encode import A, B, M, TOKENS, Encoding, all_states, consulted, read_candidates
+from .encode import (A, B, EMA, EMB, M, TOKENS, Encoding, after_commit, all_states, consulted,
+                     extended, read_candidates)
 
 _CH = {A: "0", B: "1", M: "M"}
 
@@ -24,6 +26,13 @@ class Witness:
     reads: tuple[tuple[int, ...], ...]                          # S_i, sorted
     predictor: dict[tuple[int, tuple[int, ...]], tuple[int, ...]]  # (i, view on S_i) -> support
     remask: dict[tuple[int, tuple[int, ...]], bool]             # (i, view of z on S_i) -> remask
+    #: predictor models ab+F: F_i's read positions (S_i, or all for ab+F-unbounded) and its
+    #: commit table (i, extended view on them) -> commit; extended tokens as in encode.py
+    strategy_reads: tuple[tuple[int, ...], ...] = ()
+    commit: dict[tuple[int, tuple[int, ...]], bool] | None = None
+
+    def commits(self, i: int, e: tuple[int, ...]) -> bool:
+        return self.commit.get((i, tuple(e[j] for j in self.strategy_reads[i])), False)
 
     def view_positions(self, i: int) -> tuple[int, ...]:
         return self.reads[i]
@@ -54,7 +63,28 @@ def from_model(enc: Encoding, model: list[int]) -> Witness:
             for z in all_states(cls.n):
                 if z[i] != M and enc.has("g", i, z):
                     remask.setdefault((i, tuple(z[j] for j in reads[i])), enc.var("g", i, z) in true)
-    return Witness(cls, tuple(reads), predictor, remask)
+    if not cls.has_strategy:
+        return Witness(cls, tuple(reads), predictor, remask)
+    sreads = tuple(reads) if cls.strategy_bounded else tuple(tuple(range(cls.n)) for _ in range(cls.n))
+    commit: dict = {}
+    for (key, var) in enc.pool.obj2id.items():
+        if key[0] == "f":
+            _, i, e = key
+            commit.setdefault((i, tuple(e[j] for j in sreads[i])), var in true)
+    return _prune_unreached(Witness(cls, tuple(reads), predictor, remask, sreads, commit))
+
+
+def _prune_unreached(w: Witness) -> Witness:
+    """F's value at views never met on a run is a don't-care: set it to 'no commit', so the
+    written expressions stay small (an unbounded F has 4^n views)."""
+    seen = set()
+    for x in set().union(*round_states(w)):
+        masked = [j for j in range(w.cls.n) if x[j] == M]
+        for ys in itertools.product(*(w.support(j, x) for j in masked)):
+            e = extended(x, dict(zip(masked, ys)))
+            seen.update((j, tuple(e[q] for q in w.strategy_reads[j])) for j in masked)
+    commit = {key: (c and key in seen) for key, c in w.commit.items()}
+    return dataclasses.replace(w, commit=commit)
 
 
 # --- a fast exact semantics for the search loop (the final word is verify.dlm.semantics) ----
@@ -73,25 +103,64 @@ def _local(w: Witness, i: int, x) -> list[tuple[int, Fraction]]:
     return list(out.items())
 
 
+def _step_with_strategy(w: Witness, x) -> list[tuple[tuple[int, ...], Fraction]]:
+    """Predictions at the masked positions, then F's commits, then G (ab+F models)."""
+    n = w.cls.n
+    masked = [j for j in range(n) if x[j] == M]
+    sups = [w.support(j, x) for j in masked]
+    out = []
+    for ys in itertools.product(*sups):
+        q = Fraction(1)
+        if w.cls.semantics == "exact":
+            for sup in sups:
+                q /= len(sup)
+        e = extended(x, dict(zip(masked, ys)))
+        z = after_commit(e, {j: w.commits(j, e) for j in masked})
+        if w.cls.mode.allows_remask:
+            z = tuple(M if z[i] != M and w.remask.get((i, tuple(z[j] for j in w.reads[i])), False)
+                      else z[i] for i in range(n))
+        out.append((z, q))
+    return out
+
+
+def round_states(w: Witness) -> list[set[tuple[int, ...]]]:
+    """The reachable states before each round (round 1 .. T)."""
+    n = w.cls.n
+    sets = [{(M,) * n}]
+    support_only = dataclasses.replace(w, cls=dataclasses.replace(w.cls, semantics="support"))
+    for _ in range(w.cls.rounds - 1):
+        sets.append(set(_one_round(support_only, {x: Fraction(1) for x in sets[-1]})))
+    return sets
+
+
 def quick_distribution(w: Witness) -> dict[tuple[int, ...], Fraction]:
     """Final-state distribution (exact: rho = 1 fair mixes; support: weights are not
     probabilities, only their keys mean anything)."""
     n = w.cls.n
     dist = {(M,) * n: Fraction(1)}
     for _ in range(w.cls.rounds):
-        nxt: dict = {}
-        for x, p in dist.items():
-            for combo in itertools.product(*(_local(w, i, x) for i in range(n))):
-                z = tuple(t for t, _ in combo)
-                q = p
-                for _, f in combo:
-                    q *= f
-                if w.cls.mode.allows_remask:
-                    z = tuple(M if z[i] != M and w.remask.get((i, tuple(z[j] for j in w.reads[i])), False)
-                              else z[i] for i in range(n))
-                nxt[z] = nxt.get(z, 0) + q
-        dist = nxt
+        dist = _one_round(w, dist)
     return dist
+
+
+def _one_round(w: Witness, dist: dict) -> dict:
+    n = w.cls.n
+    nxt: dict = {}
+    for x, p in dist.items():
+        if w.cls.has_strategy:
+            for z, q in _step_with_strategy(w, x):
+                nxt[z] = nxt.get(z, 0) + p * q
+            continue
+        for combo in itertools.product(*(_local(w, i, x) for i in range(n))):
+            z = tuple(t for t, _ in combo)
+            q = p
+            for _, f in combo:
+                q *= f
+            if w.cls.mode.allows_remask:
+                z = tuple(M if z[i] != M and w.remask.get((i, tuple(z[j] for j in w.reads[i])), False)
+                          else z[i] for i in range(n))
+            nxt[z] = nxt.get(z, 0) + q
+    return nxt
 
 
 # --- witness -> expressions -> spec file --------------------------------------------------
@@ -135,6 +204,32 @@ def predictor_expressions(w: Witness, i: int, rho: int) -> tuple[str, str]:
     return (" | ".join(mask_terms) or "0", " | ".join(value_terms) or "0")
 
 
+_EXT = {A: "~m{j} & ~v{j}", B: "~m{j} & v{j}", EMA: "m{j} & ~yv{j}", EMB: "m{j} & yv{j}"}
+
+
+def strategy_expression(w: Witness, i: int) -> str:
+    """F_i's commit bit over m/v (state) and yv (sampled prediction) of its read positions."""
+    pos = w.strategy_reads[i]
+    table = {view: c for (j, view), c in w.commit.items() if j == i}
+    # keep only the positions F_i depends on (an unbounded F is written over 4^n views otherwise)
+    keep = []
+    for idx in range(len(pos)):
+        groups: dict = {}
+        for view, c in table.items():
+            groups.setdefault(view[:idx] + view[idx + 1:], set()).add(c)
+        if any(len(g) > 1 for g in groups.values()):
+            keep.append(idx)
+    reduced: dict = {}
+    for view, c in table.items():
+        reduced[tuple(view[idx] for idx in keep)] = c
+    pos = tuple(pos[idx] for idx in keep)
+    terms = []
+    for view in itertools.product((A, B, EMA, EMB), repeat=len(pos)):
+        if reduced.get(view):
+            terms.append("(" + (" & ".join(_EXT[t].format(j=j) for j, t in zip(pos, view)) or "1") + ")")
+    return " | ".join(terms) or "0"
+
+
 def remask_expression(w: Witness, i: int) -> str:
     pos = w.reads[i]
     terms = ["(" + _view_expr(pos, view, "z") + ")"
@@ -157,6 +252,9 @@ def spec_text(w: Witness, name: str, statement: str) -> str:
     for i in range(cls.n):
         mask, value = predictor_expressions(w, i, rho)
         lines += ["[[dlm.predictor]]", f"at = {i}", f'mask = "{mask}"', f'value = "{value}"', ""]
+    if cls.has_strategy:
+        for i in range(cls.n):
+            lines += ["[[dlm.unmask_strategy]]", f"at = {i}", f'commit = "{strategy_expression(w, i)}"', ""]
     if cls.mode.allows_remask:
         for i in range(cls.n):
             lines += ["[[dlm.remask]]", f"at = {i}", f'remask = "{remask_expression(w, i)}"', ""]
@@ -175,7 +273,13 @@ def verify_witness(w: Witness, path: Path):
     """Re-check the written spec with the exact semantics: (ok, message)."""
     from ..dlm.semantics import output_distribution
     from ..specs import load_spec
-    spec = load_spec(path)
+    import sys
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20000))   # long witness expressions parse recursively
+    try:
+        spec = load_spec(path)
+    finally:
+        sys.setrecursionlimit(limit)
     dlm = spec.instances[0].subject
     dist = output_distribution(dlm)
     n = w.cls.n
