@@ -184,3 +184,11 @@ def test_list_names_every_check_kind():
     code, out, _ = run("list")
     assert code == 0
     assert all(f"  {name} " in out for name in load_all())
+
+
+def test_many_rounds_do_not_recurse(tmp_path):
+    """The lazy T-round unrolling must not recurse once per round (ar-cot has T = N)."""
+    spec = write(tmp_path, MINIMAL.replace("rounds = 1", "rounds = 5000")
+                 .replace('target = "uniform"', 'target = "uniform"\n[[check]]\nkind = "termination"'))
+    code, out, err = run(str(spec), "--proofs", str(tmp_path / "proofs"))
+    assert code == 0 and "PROVED   coin termination" in out, out + err

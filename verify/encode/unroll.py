@@ -83,9 +83,33 @@ class Unrolling:
             else:
                 tok = (alg.const(True), alg.const(False))
         else:
+            if t > 8 and (t - 1, j) not in self._x:
+                self._warm(t, j)
             tok = self._after(t - 1, j)
         self._x[(t, j)] = tok
         return tok
+
+    def _warm(self, t: int, j: int) -> None:
+        """Build ``x(s, q)`` for every ``s < t`` and every ``q`` that ``x(t, j)`` can depend on, in
+        increasing ``s``: each step then finds round ``s - 1`` cached, so the lazy construction
+        never recurses deeper than one round (T can be in the hundreds of thousands)."""
+        dlm = self.dlm
+        cone, stack = {j}, [j]
+        while stack:
+            q = stack.pop()
+            reads = set(dlm.predictor_wiring(q).reads)
+            if dlm.unmask_strategy is not None:
+                reads.update(dlm.strategy_wiring(q).reads)
+            if dlm.remask is not None:
+                reads.update(dlm.remask_wiring(q).reads)
+            for p in reads - cone:
+                cone.add(p)
+                stack.append(p)
+        order = sorted(cone)
+        for s in range(1, t):
+            for q in order:
+                if (s, q) not in self._x:
+                    self._x[(s, q)] = self._after(s - 1, q)
 
     # --- circuits ----------------------------------------------------------------------
     def evaluate_wiring(self, w: Wiring, t: int, random: Callable[[int, int], Any] | None = None,
