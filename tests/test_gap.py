@@ -345,3 +345,80 @@ def test_ab_model_section6_readings():
     st = lambda n, T, k: solve_class(GapClass(n, T, Mode.PLAIN, "support", k, predictor_model="ab+F-state")).status
     assert st(4, 2, 2) == "UNSAT" and st(4, 2, 3) == "SAT"
     assert st(4, 3, 0) == "UNSAT" and st(4, 3, 1) == "SAT"
+
+
+# --- the depth-2 template bound (verify/gap/template.py) ----------------------------------
+#
+# Brute force, independent of the encoder: every DNF of <= s terms over the 2n + 1 literals
+# (m_j, v_j, r) as a truth table over (state, r); a position's behaviour is the support at each
+# state where it is consulted, over the (mask, value) pairs that never emit 11 anywhere.
+
+def _dnf_tables(n, s):
+    states = list(itertools.product((A, B, M), repeat=n))
+    pts = [(x, r) for x in states for r in (0, 1)]
+    vals = [[b for t in x for b in (int(t == M), int(t == B))] + [r] for x, r in pts]
+    terms = set()
+    for signs in itertools.product((None, 1, 0), repeat=2 * n + 1):
+        terms.add(sum(1 << k for k, vv in enumerate(vals)
+                      if all(sg is None or vv[l] == sg for l, sg in enumerate(signs))))
+    dnfs = {0}
+    for _ in range(s):
+        dnfs |= {d | t for d in dnfs for t in terms}
+    return states, pts, dnfs
+
+
+def template_brute_force_exists(mode, n, T, s):
+    states, pts, dnfs = _dnf_tables(n, s)
+    idx = {p: k for k, p in enumerate(pts)}
+    revise = mode.allows_revise
+    per_pos = []
+    for i in range(n):
+        cons = [x for x in states if revise or x[i] == M]
+        if T == 1:
+            cons = [(M,) * n]          # only the start state is ever consulted
+        beh = set()
+        for mt in dnfs:
+            for vt in dnfs:
+                if mt & vt:
+                    continue          # 11 somewhere: not a DLM
+                beh.add(tuple(tuple(sorted({M if mt >> idx[(x, r)] & 1 else (B if vt >> idx[(x, r)] & 1 else A)
+                                            for r in (0, 1)})) for x in cons))
+        per_pos.append((cons, sorted(beh)))
+    reads = [tuple(range(n))] * n
+    for combo in itertools.product(*(b for _, b in per_pos)):
+        table = [dict(zip(cons, sup)) for (cons, _), sup in zip(per_pos, combo)]
+        if reference_ok(mode, n, T, reads, table, None, False):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("mode,n,T,s", [(Mode.PLAIN, 2, 1, 1), (Mode.PLAIN, 2, 2, 0), (Mode.PLAIN, 2, 2, 1),
+                                        (Mode.PLAIN, 2, 3, 0), (Mode.REVISE, 2, 1, 1), (Mode.REVISE, 2, 2, 0),
+                                        (Mode.PLAIN, 3, 2, 0), (Mode.REVISE, 3, 1, 1)])
+def test_template_engine_matches_brute_force(mode, n, T, s):
+    res = solve_class(GapClass(n, T, mode, "support", bound="template", size=s))
+    assert res.status in ("SAT", "UNSAT")
+    assert (res.status == "SAT") == template_brute_force_exists(mode, n, T, s)
+
+
+@pytest.mark.parametrize("cls", [GapClass(3, 2, Mode.PLAIN, "support", bound="template", size=2),
+                                 GapClass(3, 2, Mode.REVISE, "support", bound="template", size=1)])
+def test_template_witness_reverified(cls, tmp_path):
+    from verify.gap.template import MASK, VALUE
+    res = solve_class(cls)
+    assert res.status == "SAT"
+    w = res.witness
+    assert all(len(w.template[(i, b)]) <= cls.size for i in range(cls.n) for b in (MASK, VALUE))
+    path = write_spec(w, tmp_path / "w.toml", "w", "witness")
+    ok, msg = verify_witness(w, path)
+    assert ok, msg
+    from verify.cli import main
+    out = io.StringIO()
+    assert main([str(path)], out, io.StringIO()) == 0, out.getvalue()
+
+
+def test_template_least_s_certified(tmp_path):
+    """n = 3, T = 2, plain: s = 0, 1 refuted with accepted certificates, a witness at s = 2."""
+    from verify.gap.table import min_template_size
+    e = min_template_size(3, 2, Mode.PLAIN, Context(proofs_dir=tmp_path, timeout=60))
+    assert e["min_size"] == 2 and e["complete"] and len(e["certificates"]) == 6

@@ -9,6 +9,8 @@ A ``[gap]`` subject names one finite class of DLMs with ``L = n``::
     semantics = "exact"            # support | exact
     predictor_model = "self-unmask"
     locality = 2                   # the bound k
+    # or: bound = "template" and s = 3 (each predictor output bit a DNF of <= s terms over
+    # m_j, v_j of every position and r_i; self-unmask, support, plain/revise; verify/gap/template.py)
     rho = 1                        # random bits per position and round (exact semantics)
 
 and a ``[[check]] kind = "gap"`` states a claim about it: ``claim = "exists"`` (some DLM of the
@@ -37,7 +39,7 @@ from ..distribution.targets import TARGETS
 from ..dlm.model import Mode
 from ..specs import subject
 from ..verdict import Verdict
-from .classes import PREDICTOR_MODELS, SEMANTICS, GapClass, GapClassError
+from .classes import BOUNDS, PREDICTOR_MODELS, SEMANTICS, GapClass, GapClassError
 
 
 @subject("gap")
@@ -47,11 +49,17 @@ def build_gap(table, env: dict[str, Any], base: Path) -> GapClass:
     mode = Mode(table.str("mode", choices=tuple(m.value for m in Mode)))
     semantics = table.str("semantics", choices=SEMANTICS)
     model = table.str("predictor_model", "self-unmask", choices=PREDICTOR_MODELS)
-    k = table.int("locality", minimum=0)
+    bound = table.str("bound", "locality", choices=BOUNDS)
+    if bound == "template":
+        k = 0
+        size = table.int("s", minimum=0)
+    else:
+        k = table.int("locality", minimum=0)
+        size = 0
     rho = table.int("rho", 1, minimum=1)
     table.finish()
     try:
-        return GapClass(n, rounds, mode, semantics, k, rho, model)
+        return GapClass(n, rounds, mode, semantics, k, rho, model, bound, size)
     except GapClassError as e:
         raise table.error(None, str(e)) from None
 
@@ -84,6 +92,12 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
                    f"a DLM of the class {cls.label()} produces D+n ({cls.semantics} semantics)")
         ok, msg = verify_witness(w, path)
         details["read_sets"] = [list(s) for s in w.reads]
+        if w.template is not None:
+            return {"fact": "exists" if ok else "error",
+                    "message": (f"witness DLM {path} ({msg}); DNF templates with <= {cls.size} terms"
+                                if ok else f"witness failed re-verification: {msg}"),
+                    "method": f"{res.method} witness + exact semantics", "certificates": [str(path)],
+                    "details": details}
         if not ok:
             return {"fact": "error", "message": f"witness failed re-verification: {msg}",
                     "method": res.method, "certificates": [str(path)], "details": details}

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from ..dlm.model import Mode
 
 SEMANTICS = ("support", "exact")
+BOUNDS = ("locality", "template")
 PREDICTOR_MODELS = ("self-unmask", "ab+F", "ab+F-unbounded", "ab+F-state")
 _KEY = {"self-unmask": "", "ab+F": "-abF", "ab+F-unbounded": "-abFany", "ab+F-state": "-abFstate"}
 
@@ -55,6 +56,11 @@ class GapClass:
     locality: int = 1
     rho: int = 1
     predictor_model: str = "self-unmask"
+    #: the complexity bound: "locality" (``locality`` = k) or "template" (``size`` = s: each
+    #: predictor output bit a DNF of at most s terms over all 2n state bits and r_i; see
+    #: :mod:`verify.gap.template`)
+    bound: str = "locality"
+    size: int = 0
 
     def __post_init__(self) -> None:
         if self.n < 2:
@@ -73,6 +79,17 @@ class GapClass:
                                 "modes plain and remask only")
         if not 0 <= self.locality <= self.n:
             raise GapClassError(f"locality must be in 0..{self.n}")
+        if self.bound not in BOUNDS:
+            raise GapClassError(f"bound must be one of {', '.join(BOUNDS)}")
+        if self.bound == "template":
+            if self.predictor_model != "self-unmask" or self.semantics != "support":
+                raise GapClassError("the template bound is implemented for self-unmasking "
+                                    "predictors and support semantics only")
+            if self.mode.allows_remask:
+                raise GapClassError("the template bound is implemented for the modes plain and "
+                                    "revise only")
+            if self.size < 0:
+                raise GapClassError("template size s must be >= 0")
 
     @property
     def has_strategy(self) -> bool:
@@ -94,7 +111,14 @@ class GapClass:
         """Largest support of one local distribution: 2 for exact with rho = 1."""
         return 2 if self.semantics == "exact" else 3
 
+    @property
+    def template(self) -> bool:
+        return self.bound == "template"
+
     def label(self) -> str:
+        if self.template:
+            return (f"n={self.n} T={self.rounds} mode={self.mode.value} {self.semantics} "
+                    f"template s={self.size}")
         return (f"n={self.n} T={self.rounds} mode={self.mode.value} {self.semantics} "
                 f"k={self.locality}"
                 + (f" model={self.predictor_model}" if self.has_strategy else "")
@@ -102,5 +126,8 @@ class GapClass:
 
     def key(self) -> str:
         """A file-name stem."""
+        if self.template:
+            return (f"n{self.n}-T{self.rounds}-{self.mode.value.replace('+', '-')}-{self.semantics}"
+                    f"-dnf-s{self.size}")
         return (f"n{self.n}-T{self.rounds}-{self.mode.value.replace('+', '-')}-{self.semantics}"
                 f"{_KEY[self.predictor_model]}-k{self.locality}")

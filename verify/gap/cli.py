@@ -36,6 +36,10 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                    help="self-unmask (P may output M), ab+F (a/b predictors, F on the same read set), "
                         "ab+F-unbounded (F reads everything), ab+F-state (F reads the whole state, "
                         "no predictions)")
+    p.add_argument("--bound", default="locality", choices=("locality", "template"),
+                   help="locality (least k) or template (least s: each predictor output bit a DNF of "
+                        "<= s terms over all state bits and r_i; self-unmask, support, plain/revise)")
+    p.add_argument("--s-max", type=int, default=8, help="template bound: largest s tried (default 8)")
     p.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     args = p.parse_args(argv)
     try:
@@ -61,6 +65,24 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     def progress(msg: str) -> None:
         print(f"[gap {time.strftime('%H:%M:%S')}] {msg}", file=stderr, flush=True)
 
+    if args.bound == "template":
+        from .table import min_template_size
+        if sems != ["support"] or args.predictor_model != "self-unmask" or any(m.allows_remask for m in modes):
+            raise UsageError("--bound template: support semantics, self-unmask predictors, "
+                             "modes plain and revise only")
+        entries = [min_template_size(n, T, mode, ctx, s_max=args.s_max, progress=progress)
+                   for mode in modes for T in rounds for n in ns]
+        if args.json:
+            print(json.dumps(entries, indent=1), file=stdout)
+        else:
+            print(f"{'mode':13} {'T':>2} {'n':>2} {'min s':>5}  {'time s':>7}  certificates", file=stdout)
+            for e in entries:
+                s_ = e["min_size"]
+                shown = str(s_) if s_ is not None else ("<=%d?" % e["upper_bound"] if "upper_bound" in e else "none")
+                print(f"{e['mode']:13} {e['rounds']:>2} {e['n']:>2} {shown:>5}  {e['seconds']:7.2f}  "
+                      f"{len(e['certificates'])} UNSAT" + (f", witness {e['witness']}" if e["witness"] else ""),
+                      file=stdout)
+        return 0 if all(e["complete"] and e["min_size"] is not None for e in entries) else 1
     entries = []
     for sem in sems:
         for mode in modes:

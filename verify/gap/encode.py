@@ -100,15 +100,17 @@ def symmetry_breaking(enc: Encoding) -> list[list[int]]:
     if not consulted(cls, 0, start):
         return []
     out: list[list[int]] = []
-    # at most one position with b but not a in its start support (pairwise, n is small)
+    # at most one position with b but not a in its start support (pairwise, n is small).
+    # Not for the template bound: swapping a/b maps the literal v_j to ~m_j & ~v_j, so it does
+    # not keep the template size; permuting positions does (literals are renamed).
     odd = []
-    for i in range(n):
+    for i in range(n if not cls.template else 0):
         e = v("sym_ba", i)
         oa, ob = v("o", i, start, A), v("o", i, start, B)
         out += [[-e, ob], [-e, -oa], [e, -ob, oa]]
         odd.append(e)
-    for i in range(n):
-        for j in range(i + 1, n):
+    for i in range(len(odd)):
+        for j in range(i + 1, len(odd)):
             out.append([-odd[i], -odd[j]])
     # sorted start supports: forbid every adjacent pair with value_i < value_{i+1}
     toks = predicted_tokens(cls)
@@ -163,6 +165,8 @@ def encode(cls: GapClass, fix: dict | None = None, goal: bool = True) -> Encodin
         for x in states:
             if not consulted(cls, i, x):
                 continue
+            if cls.template:
+                break  # the template (verify.gap.template) defines o; no read sets
             for j in read_candidates(cls, i):
                 if j == i and not revise:
                     continue  # P_i's domain has x_i = M; its own read serves only G_i
@@ -437,6 +441,14 @@ def _encode_with_strategy(cls: GapClass, fix: dict | None, goal: bool) -> Encodi
             if enc.has("g", i, z):
                 C.append([v("g", i, z) if on else -v("g", i, z)])
     return enc
+
+
+def class_bound(enc: Encoding) -> list[list[int]]:
+    """The clauses of the class's complexity bound: locality k or template size s."""
+    if enc.cls.template:
+        from .template import template_clauses
+        return template_clauses(enc, enc.cls.size)
+    return bound(enc, enc.cls.locality)
 
 
 def bound(enc: Encoding, k: int) -> list[list[int]]:

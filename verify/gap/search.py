@@ -22,7 +22,7 @@ from typing import Callable
 from pysat.solvers import Solver
 
 from .classes import GapClass
-from .encode import M, Encoding, all_states, bound, consulted, encode, is_even_string
+from .encode import M, Encoding, all_states, class_bound, consulted, encode, is_even_string
 from .witness import Witness, from_model, quick_distribution, round_states
 
 
@@ -161,7 +161,7 @@ def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path 
     spec file); UNSAT results are certified when ``certify_dir`` is given."""
     t0 = time.perf_counter()
     enc = encode(cls)
-    enc.bound_clauses = bound(enc, cls.locality)
+    enc.bound_clauses = class_bound(enc)
     clauses = enc.all_clauses()
     res = Result(cls, "UNKNOWN", clauses=len(clauses), variables=enc.num_vars,
                  method="sat" if cls.semantics == "support" else "cegar")
@@ -194,6 +194,7 @@ def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path 
         meta = {"class": cls.label(), "n": cls.n, "rounds": cls.rounds, "mode": cls.mode.value,
                 "semantics": cls.semantics, "locality": cls.locality, "rho": cls.rho,
                 "predictor_model": cls.predictor_model, "method": res.method,
+                "bound": cls.bound, **({"template_size": cls.size} if cls.template else {}),
                 "blocked_candidates": len(blocked),
                 "claim": "no DLM of this class reaches the even-parity target"}
         ok, paths, size, note = _certify(all_clauses, enc.num_vars, certify_dir, cls.key(), meta,

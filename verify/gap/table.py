@@ -55,6 +55,38 @@ def min_locality(n: int, rounds: int, mode: Mode, semantics: str, ctx: Context, 
     return entry
 
 
+def min_template_size(n: int, rounds: int, mode: Mode, ctx: Context, *, s_max: int = 8,
+                      progress: Callable[[str], None] | None = None) -> dict:
+    """The depth-2 template bound (support semantics): try ``s = 0, 1, ...`` like
+    :func:`min_locality`; ``min_size`` is set only when every smaller s has an accepted
+    certificate and the witness at s was re-verified by the exact semantics."""
+    entry = {"n": n, "rounds": rounds, "mode": mode.value, "semantics": "support",
+             "bound": "template", "min_size": None, "certificates": [], "witness": None,
+             "steps": [], "seconds": 0.0, "complete": True}
+    t0 = time.perf_counter()
+    for s in range(0, s_max + 1):
+        cls = GapClass(n, rounds, mode, "support", bound="template", size=s)
+        if progress:
+            progress(f"{cls.label()} ...")
+        got = decide(cls, ctx, progress=progress)
+        d = got["details"]
+        entry["steps"].append({"size": s, "fact": got["fact"], "method": got["method"],
+                               "clauses": d["clauses"], "seconds": d["seconds"],
+                               "proof_bytes": d["proof_bytes"], "message": got["message"]})
+        if progress:
+            progress(f"{cls.label()}: {got['fact'] or 'unknown'} ({d['seconds']} s, {d['clauses']} clauses)")
+        if got["fact"] == "none":
+            entry["certificates"] += got["certificates"]
+            continue
+        if got["fact"] == "exists":
+            entry["min_size" if entry["complete"] else "upper_bound"] = s
+            entry["witness"] = got["certificates"][0]
+            break
+        entry["complete"] = False
+    entry["seconds"] = round(time.perf_counter() - t0, 3)
+    return entry
+
+
 def parse_range(text: str) -> list[int]:
     """``"3..6"`` -> [3, 4, 5, 6]; ``"3,5"`` -> [3, 5]; ``"4"`` -> [4]."""
     out: list[int] = []

@@ -30,6 +30,8 @@ class Witness:
     #: commit table (i, extended view on them) -> commit; extended tokens as in encode.py
     strategy_reads: tuple[tuple[int, ...], ...] = ()
     commit: dict[tuple[int, tuple[int, ...]], bool] | None = None
+    #: template bound: (i, bit) -> DNF terms (verify.gap.template); reads are then all positions
+    template: dict | None = None
 
     def commits(self, i: int, e: tuple[int, ...]) -> bool:
         return self.commit.get((i, tuple(e[j] for j in self.strategy_reads[i])), False)
@@ -44,6 +46,13 @@ class Witness:
 def from_model(enc: Encoding, model: list[int]) -> Witness:
     cls = enc.cls
     true = {l for l in model if l > 0}
+    if cls.template:
+        from .template import extract, supports
+        tmpl = extract(enc, model)
+        allpos = tuple(range(cls.n))
+        predictor = {(i, x): supports(tmpl, cls.n, i, x) for i in range(cls.n)
+                     for x in all_states(cls.n) if consulted(cls, i, x)}
+        return Witness(cls, tuple(allpos for _ in range(cls.n)), predictor, {}, template=tmpl)
     reads = []
     for i in range(cls.n):
         reads.append(tuple(j for j in read_candidates(cls, i) if enc.var("sel", i, j) in true))
@@ -249,7 +258,17 @@ def spec_text(w: Witness, name: str, statement: str) -> str:
         "[dlm]", f"length = {cls.n}", f"rounds = {cls.rounds}", f'mode = "{cls.mode.value}"',
         f"random_bits = {rho}", 'outputs = "all"', "",
     ]
+    if w.template is not None:
+        from .template import dnf_expression
+        rho = 1
+        lines[lines.index("random_bits = 0") if "random_bits = 0" in lines else
+              next(k for k, l in enumerate(lines) if l.startswith("random_bits"))] = "random_bits = 1"
+        lines[2] = "# depth-2 template: each output bit a DNF over m_j, v_j (all j) and r0"
     for i in range(cls.n):
+        if w.template is not None:
+            mask, value = (dnf_expression(w.template[(i, b)], cls.n) for b in (0, 1))
+            lines += ["[[dlm.predictor]]", f"at = {i}", f'mask = "{mask}"', f'value = "{value}"', ""]
+            continue
         mask, value = predictor_expressions(w, i, rho)
         lines += ["[[dlm.predictor]]", f"at = {i}", f'mask = "{mask}"', f'value = "{value}"', ""]
     if cls.has_strategy:
