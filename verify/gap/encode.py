@@ -131,6 +131,42 @@ def symmetry_breaking(enc: Encoding) -> list[list[int]]:
     return out
 
 
+def rounds_and_goal(C: list, v, n: int, T: int, start, states, remask: bool, goal: bool,
+                    image, reach) -> None:
+    """The T rounds of reachability shared by every predictor model: ``image`` encodes one
+    round's predict-and-commit step into ``R`` (or ``Z`` before a remasking step); in remask
+    modes ``x' = G(z)`` is deterministic, one successor per ``z``; then the goal, exactly the
+    even strings at the end."""
+    for r in range(T):
+        src = [start] if r == 0 else states
+        if not remask:
+            image(r, "R", src, lambda x, r=r: reach(r, x))
+            continue
+        image(r, "Z", src, lambda x, r=r: reach(r, x))
+        preds: dict[tuple, list[int]] = {}
+        for z in states:
+            zl = v("Z", r, z)
+            rev = [j for j in range(n) if z[j] != M]
+            for pattern in itertools.product((0, 1), repeat=len(rev)):
+                x2 = list(z)
+                glits = []
+                for j, bit in zip(rev, pattern):
+                    g = v("g", j, z)
+                    glits.append(g if bit else -g)
+                    if bit:
+                        x2[j] = M
+                x2 = tuple(x2)
+                C.append([-zl] + [-l for l in glits] + [v("R", r + 1, x2)])
+                p = v("p", "G", r, z, x2)
+                C += [[-p, zl]] + [[-p, l] for l in glits]
+                preds.setdefault(x2, []).append(p)
+        for x2 in states:
+            C.append([-v("R", r + 1, x2)] + preds.get(x2, []))
+    if goal:
+        for x in states:
+            C.append([v("R", T, x)] if is_even_string(x) else [-v("R", T, x)])
+
+
 def encode(cls: GapClass, fix: dict | None = None, goal: bool = True) -> Encoding:
     """The CNF of the class, without the goal's bound ``k`` (see :func:`bound`).
 
@@ -239,37 +275,7 @@ def encode(cls: GapClass, fix: dict | None = None, goal: bool = True) -> Encodin
             tgt = v(target, r + 1, x2) if target == "R" else v("Z", r, x2)
             C.append([-tgt] + preds.get(x2, []))
 
-    for r in range(T):
-        src = [start] if r == 0 else states
-        if not remask:
-            image(r, "R", src, lambda x, r=r: reach(r, x))
-            continue
-        image(r, "Z", src, lambda x, r=r: reach(r, x))
-        # x' = G(z): deterministic, one successor per z
-        preds: dict[tuple, list[int]] = {}
-        for z in states:
-            zl = v("Z", r, z)
-            rev = [j for j in range(n) if z[j] != M]
-            for pattern in itertools.product((0, 1), repeat=len(rev)):
-                x2 = list(z)
-                glits = []
-                for j, bit in zip(rev, pattern):
-                    g = v("g", j, z)
-                    glits.append(g if bit else -g)
-                    if bit:
-                        x2[j] = M
-                x2 = tuple(x2)
-                C.append([-zl] + [-l for l in glits] + [v("R", r + 1, x2)])
-                p = v("p", "G", r, z, x2)
-                C += [[-p, zl]] + [[-p, l] for l in glits]
-                preds.setdefault(x2, []).append(p)
-        for x2 in states:
-            C.append([-v("R", r + 1, x2)] + preds.get(x2, []))
-
-    # --- the goal: exactly the even strings -------------------------------------------------
-    if goal:
-        for x in states:
-            C.append([v("R", T, x)] if is_even_string(x) else [-v("R", T, x)])
+    rounds_and_goal(C, v, n, T, start, states, remask, goal, image, reach)
 
     if fix is None:
         C += symmetry_breaking(enc)
@@ -395,35 +401,7 @@ def _encode_with_strategy(cls: GapClass, fix: dict | None, goal: bool) -> Encodi
         for x2 in states:
             C.append([-tgt(x2)] + preds.get(x2, []))
 
-    for r in range(T):
-        src = [start] if r == 0 else states
-        if not remask:
-            image(r, "R", src, lambda x, r=r: reach(r, x))
-            continue
-        image(r, "Z", src, lambda x, r=r: reach(r, x))
-        preds: dict[tuple, list[int]] = {}
-        for z in states:
-            zl = v("Z", r, z)
-            rev = [j for j in range(n) if z[j] != M]
-            for pattern in itertools.product((0, 1), repeat=len(rev)):
-                x2 = list(z)
-                glits = []
-                for j, bit in zip(rev, pattern):
-                    g = v("g", j, z)
-                    glits.append(g if bit else -g)
-                    if bit:
-                        x2[j] = M
-                x2 = tuple(x2)
-                C.append([-zl] + [-l for l in glits] + [v("R", r + 1, x2)])
-                p = v("p", "G", r, z, x2)
-                C += [[-p, zl]] + [[-p, l] for l in glits]
-                preds.setdefault(x2, []).append(p)
-        for x2 in states:
-            C.append([-v("R", r + 1, x2)] + preds.get(x2, []))
-
-    if goal:
-        for x in states:
-            C.append([v("R", T, x)] if is_even_string(x) else [-v("R", T, x)])
+    rounds_and_goal(C, v, n, T, start, states, remask, goal, image, reach)
     if fix is None:
         C += symmetry_breaking(enc)
     else:
