@@ -297,17 +297,21 @@ class AigAlgebra:
         self.ands.append((lhs, max(a, b), min(a, b)))
         return lhs
 
-    def and_(self, args: Sequence[int]) -> int:
-        """Balanced tree (depth ceil(log2 n))."""
+    @staticmethod
+    def _balanced(args: Sequence[int], op2, empty: int) -> int:
+        """A balanced tree of a 2-input operation (depth ceil(log2 n))."""
         level = list(args)
         if not level:
-            return 1
+            return empty
         while len(level) > 1:
-            nxt = [self.and2(level[j], level[j + 1]) for j in range(0, len(level) - 1, 2)]
+            nxt = [op2(level[j], level[j + 1]) for j in range(0, len(level) - 1, 2)]
             if len(level) % 2:
                 nxt.append(level[-1])
             level = nxt
         return level[0]
+
+    def and_(self, args: Sequence[int]) -> int:
+        return self._balanced(args, self.and2, 1)
 
     def or_(self, args: Sequence[int]) -> int:
         return self.and_([a ^ 1 for a in args]) ^ 1
@@ -316,15 +320,7 @@ class AigAlgebra:
         return self.and2(self.and2(a, b ^ 1) ^ 1, self.and2(a ^ 1, b) ^ 1) ^ 1
 
     def xor(self, args: Sequence[int]) -> int:
-        level = list(args)
-        if not level:
-            return 0
-        while len(level) > 1:
-            nxt = [self.xor2(level[j], level[j + 1]) for j in range(0, len(level) - 1, 2)]
-            if len(level) % 2:
-                nxt.append(level[-1])
-            level = nxt
-        return level[0]
+        return self._balanced(args, self.xor2, 0)
 
 
 def _to_aig(circuit: Circuit) -> tuple[list[int], AigAlgebra, list[int], list[str]]:

@@ -72,17 +72,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                              "modes plain and revise only")
         entries = [min_template_size(n, T, mode, ctx, s_max=args.s_max, progress=progress)
                    for mode in modes for T in rounds for n in ns]
-        if args.json:
-            print(json.dumps(entries, indent=1), file=stdout)
-        else:
-            print(f"{'mode':13} {'T':>2} {'n':>2} {'min s':>5}  {'time s':>7}  certificates", file=stdout)
-            for e in entries:
-                s_ = e["min_size"]
-                shown = str(s_) if s_ is not None else ("<=%d?" % e["upper_bound"] if "upper_bound" in e else "none")
-                print(f"{e['mode']:13} {e['rounds']:>2} {e['n']:>2} {shown:>5}  {e['seconds']:7.2f}  "
-                      f"{len(e['certificates'])} UNSAT" + (f", witness {e['witness']}" if e["witness"] else ""),
-                      file=stdout)
-        return 0 if all(e["complete"] and e["min_size"] is not None for e in entries) else 1
+        return _report(entries, "min_size", "min s", args.json, stdout, with_semantics=False)
     entries = []
     for sem in sems:
         for mode in modes:
@@ -91,15 +81,23 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                     entries.append(min_locality(n, T, mode, sem, ctx, k_max=args.k_max,
                                                 max_candidates=args.max_candidates, progress=progress,
                                                 predictor_model=args.predictor_model))
-    if args.json:
+    return _report(entries, "min_locality", "min k", args.json, stdout, with_semantics=True)
+
+
+def _report(entries: list[dict], answer_key: str, heading: str, as_json: bool, stdout,
+            with_semantics: bool) -> int:
+    """Print the entries (JSON or a table); exit 0 only if every entry is complete, i.e. every
+    step was established and an answer was found."""
+    if as_json:
         print(json.dumps(entries, indent=1), file=stdout)
     else:
-        print(f"{'semantics':9} {'mode':13} {'T':>2} {'n':>2} {'min k':>5}  {'time s':>7}  certificates", file=stdout)
+        lead = f"{'semantics':9} " if with_semantics else ""
+        print(f"{lead}{'mode':13} {'T':>2} {'n':>2} {heading:>5}  {'time s':>7}  certificates", file=stdout)
         for e in entries:
-            k = e["min_locality"]
-            shown = str(k) if k is not None else ("<=%d?" % e["upper_bound"] if "upper_bound" in e else "none")
-            print(f"{e['semantics']:9} {e['mode']:13} {e['rounds']:>2} {e['n']:>2} {shown:>5}  "
-                  f"{e['seconds']:7.2f}  {len(e['certificates'])} UNSAT"
-                  + (f", witness {e['witness']}" if e["witness"] else ""), file=stdout)
-    # exit 0 only if every entry is complete (every step established)
-    return 0 if all(e["complete"] and e["min_locality"] is not None for e in entries) else 1
+            a = e[answer_key]
+            shown = str(a) if a is not None else ("<=%d?" % e["upper_bound"] if "upper_bound" in e else "none")
+            lead = f"{e['semantics']:9} " if with_semantics else ""
+            print(f"{lead}{e['mode']:13} {e['rounds']:>2} {e['n']:>2} {shown:>5}  {e['seconds']:7.2f}  "
+                  f"{len(e['certificates'])} UNSAT" + (f", witness {e['witness']}" if e["witness"] else ""),
+                  file=stdout)
+    return 0 if all(e["complete"] and e[answer_key] is not None for e in entries) else 1

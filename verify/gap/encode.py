@@ -131,6 +131,21 @@ def symmetry_breaking(enc: Encoding) -> list[list[int]]:
     return out
 
 
+def remask_locality(C: list, v, n: int, states) -> None:
+    """G_i's decision at a revealed position depends only on the positions it reads: changing an
+    unread position j (one step along the cycle, or a/b at the own position) keeps it."""
+    for i in range(n):
+        for z in states:
+            if z[i] == M:
+                continue
+            for j in range(n):
+                if j == i:
+                    y = z[:i] + (1 - z[i],) + z[i + 1:]   # own read: swap a/b
+                else:
+                    y = z[:j] + (_CYCLE[z[j]],) + z[j + 1:]
+                C.append([v("sel", i, j), -v("g", i, z), v("g", i, y)])
+
+
 def rounds_and_goal(C: list, v, n: int, T: int, start, states, remask: bool, goal: bool,
                     image, reach) -> None:
     """The T rounds of reachability shared by every predictor model: ``image`` encodes one
@@ -223,16 +238,7 @@ def encode(cls: GapClass, fix: dict | None = None, goal: bool = True) -> Encodin
                         C += [[-q, o], [q, -o]]
     # --- remasking strategy G and its locality -------------------------------------------
     if remask:
-        for i in range(n):
-            for z in states:
-                if z[i] == M:
-                    continue
-                for j in range(n):
-                    if j == i:
-                        y = z[:i] + (1 - z[i],) + z[i + 1:]   # own read: swap a/b
-                    else:
-                        y = z[:j] + (_CYCLE[z[j]],) + z[j + 1:]
-                    C.append([v("sel", i, j), -v("g", i, z), v("g", i, y)])
+        remask_locality(C, v, n, states)
 
     # --- reachability, round by round ------------------------------------------------------
     start = (M,) * n
@@ -356,16 +362,7 @@ def _encode_with_strategy(cls: GapClass, fix: dict | None, goal: bool) -> Encodi
                     y = e[:j] + (_ECYCLE[e[j]],) + e[j + 1:]
                 C.append([v("sel", i, j), -f, v("f", i, y)])
     if remask:
-        for i in range(n):
-            for z in states:
-                if z[i] == M:
-                    continue
-                for j in range(n):
-                    if j == i:
-                        y = z[:i] + (1 - z[i],) + z[i + 1:]
-                    else:
-                        y = z[:j] + (_CYCLE[z[j]],) + z[j + 1:]
-                    C.append([v("sel", i, j), -v("g", i, z), v("g", i, y)])
+        remask_locality(C, v, n, states)
 
     start = (M,) * n
 

@@ -25,14 +25,25 @@ def min_locality(n: int, rounds: int, mode: Mode, semantics: str, ctx: Context, 
              "predictor_model": predictor_model, "status": "complete", "rho": 1 if semantics == "exact" else None,
              "min_locality": None, "certificates": [], "witness": None, "steps": [],
              "seconds": 0.0, "complete": True}
+    return _least(entry, "min_locality", "locality", range(0, k_max + 1),
+                  lambda k: GapClass(n, rounds, mode, semantics, k, predictor_model=predictor_model),
+                  ctx, progress, max_candidates=max_candidates)
+
+
+def _least(entry: dict, answer_key: str, step_key: str, bounds, make_class, ctx: Context,
+           progress: Callable[[str], None] | None, **decide_options) -> dict:
+    """The one search behind every table column: for each bound in increasing order decide the
+    class; a certified "none" adds its certificates and goes on; the first "exists" ends the
+    search, as the answer if every smaller bound was certified, else as an upper bound; an
+    unknown step makes the entry incomplete (a number is never made up)."""
     t0 = time.perf_counter()
-    for k in range(0, k_max + 1):
-        cls = GapClass(n, rounds, mode, semantics, k, predictor_model=predictor_model)
+    for bound in bounds:
+        cls = make_class(bound)
         if progress:
             progress(f"{cls.label()} ...")
-        got = decide(cls, ctx, max_candidates, progress)
+        got = decide(cls, ctx, progress=progress, **decide_options)
         d = got["details"]
-        entry["steps"].append({"locality": k, "fact": got["fact"], "method": got["method"],
+        entry["steps"].append({step_key: bound, "fact": got["fact"], "method": got["method"],
                                "clauses": d["clauses"], "seconds": d["seconds"],
                                "proof_bytes": d["proof_bytes"], "message": got["message"]})
         if progress:
@@ -40,17 +51,12 @@ def min_locality(n: int, rounds: int, mode: Mode, semantics: str, ctx: Context, 
         if got["fact"] == "none":
             entry["certificates"] += got["certificates"]
             continue
-        if got["fact"] == "exists" and entry["complete"]:
-            entry["min_locality"] = k
+        if got["fact"] == "exists":
+            entry[answer_key if entry["complete"] else "upper_bound"] = bound
             entry["witness"] = got["certificates"][0]
-        elif got["fact"] == "exists":
-            entry["upper_bound"] = k
-            entry["witness"] = got["certificates"][0]
-        else:
-            entry["complete"] = False     # unknown / error at this k: keep looking for an upper bound
-            entry["status"] = "timeout" if "timeout" in got["message"] else "unknown"
-            continue
-        break
+            break
+        entry["complete"] = False     # unknown / error here: keep looking for an upper bound
+        entry["status"] = "timeout" if "timeout" in got["message"] else "unknown"
     entry["seconds"] = round(time.perf_counter() - t0, 3)
     return entry
 
@@ -61,30 +67,11 @@ def min_template_size(n: int, rounds: int, mode: Mode, ctx: Context, *, s_max: i
     :func:`min_locality`; ``min_size`` is set only when every smaller s has an accepted
     certificate and the witness at s was re-verified by the exact semantics."""
     entry = {"n": n, "rounds": rounds, "mode": mode.value, "semantics": "support",
-             "bound": "template", "min_size": None, "certificates": [], "witness": None,
+             "bound": "template", "status": "complete", "min_size": None, "certificates": [], "witness": None,
              "steps": [], "seconds": 0.0, "complete": True}
-    t0 = time.perf_counter()
-    for s in range(0, s_max + 1):
-        cls = GapClass(n, rounds, mode, "support", bound="template", size=s)
-        if progress:
-            progress(f"{cls.label()} ...")
-        got = decide(cls, ctx, progress=progress)
-        d = got["details"]
-        entry["steps"].append({"size": s, "fact": got["fact"], "method": got["method"],
-                               "clauses": d["clauses"], "seconds": d["seconds"],
-                               "proof_bytes": d["proof_bytes"], "message": got["message"]})
-        if progress:
-            progress(f"{cls.label()}: {got['fact'] or 'unknown'} ({d['seconds']} s, {d['clauses']} clauses)")
-        if got["fact"] == "none":
-            entry["certificates"] += got["certificates"]
-            continue
-        if got["fact"] == "exists":
-            entry["min_size" if entry["complete"] else "upper_bound"] = s
-            entry["witness"] = got["certificates"][0]
-            break
-        entry["complete"] = False
-    entry["seconds"] = round(time.perf_counter() - t0, 3)
-    return entry
+    return _least(entry, "min_size", "size", range(0, s_max + 1),
+                  lambda size: GapClass(n, rounds, mode, "support", bound="template", size=size),
+                  ctx, progress)
 
 
 def parse_range(text: str) -> list[int]:
