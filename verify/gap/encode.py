@@ -131,6 +131,16 @@ def symmetry_breaking(enc: Encoding) -> list[list[int]]:
     return out
 
 
+def reach_literals(v, start):
+    """``reach(r, x)``: the literal of R[r][x]; None = constant true (the start state in round
+    0), 0 = constant false (any other state in round 0)."""
+    def reach(r: int, x) -> int | None:
+        if r == 0:
+            return None if x == start else 0
+        return v("R", r, x)
+    return reach
+
+
 def remask_locality(C: list, v, n: int, states) -> None:
     """G_i's decision at a revealed position depends only on the positions it reads: changing an
     unread position j (one step along the cycle, or a/b at the own position) keeps it."""
@@ -242,12 +252,7 @@ def encode(cls: GapClass, fix: dict | None = None, goal: bool = True) -> Encodin
 
     # --- reachability, round by round ------------------------------------------------------
     start = (M,) * n
-
-    def reach(r: int, x) -> int | None:
-        """Literal of R[r][x]; None = constant true (the start), 0 = constant false."""
-        if r == 0:
-            return None if x == start else 0
-        return v("R", r, x)
+    reach = reach_literals(v, start)
 
     def choices(x, j):
         """(token, literal or None for 'always') for the next token at j from x."""
@@ -365,11 +370,7 @@ def _encode_with_strategy(cls: GapClass, fix: dict | None, goal: bool) -> Encodi
         remask_locality(C, v, n, states)
 
     start = (M,) * n
-
-    def reach(r: int, x) -> int | None:
-        if r == 0:
-            return None if x == start else 0
-        return v("R", r, x)
+    reach = reach_literals(v, start)
 
     def image(r: int, target: str, src_states, src_lit):
         tgt = (lambda x2: v("R", r + 1, x2)) if target == "R" else (lambda x2: v("Z", r, x2))
