@@ -1,7 +1,6 @@
 """Bad input never produces a traceback: random edits of a good spec give exit 0, 1 or 2,
 and exit 2 always comes with a message naming the spec file."""
 import io
-import random
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings

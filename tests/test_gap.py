@@ -19,7 +19,7 @@ from verify.checks.registry import Context
 from verify.dlm.model import Mode
 from verify.gap.check import decide
 from verify.gap.classes import GapClass
-from verify.gap.encode import bound, encode
+from verify.gap.encode import encode
 from verify.gap.search import solve_class
 from verify.gap.witness import verify_witness, write_spec
 

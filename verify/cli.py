@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from .errors import UsageError, UserError
-from .verdict import EXIT_MISMATCH, EXIT_USAGE, CheckResult, Verdict, exit_code
+from .verdict import EXIT_MISMATCH, EXIT_USAGE, CheckResult, exit_code
 
 EXIT_CODES = """exit codes:
   0  every check has its expected verdict

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import time
 import traceback
-from pathlib import Path
 from typing import Callable, Iterable
 
 from .checks.registry import CHECKS, Context, load_all
@@ -42,10 +41,3 @@ def run_spec(spec: Spec, ctx: Context,
 
 def count_checks(specs: Iterable[Spec]) -> int:
     return sum(len(inst.checks) for spec in specs for inst in spec.instances)
-
-
-def relative(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

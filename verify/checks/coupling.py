@@ -69,7 +69,6 @@ DRAT certificate checked by the trusted checker (the ``checks`` back ends).
 """
 from __future__ import annotations
 
-import itertools
 import random as _random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +77,7 @@ from typing import Any
 from ..circuits.evaluate import BitParallelAlgebra, evaluate, read_literal, simulate
 from ..circuits.ir import Op
 from ..constructions.base import MASK, Compiled, compiled_of, counter_token
-from ..dlm.model import DLM, Token, parse_name, show
+from ..dlm.model import DLM, parse_name
 from ..dlm.semantics import Rule, SemanticsError, run
 from ..encode.ternary import TernaryAlgebra
 from ..encode.unroll import FREE, INITIAL, Unrolling

@@ -36,7 +36,7 @@ from typing import Any, Callable, Sequence
 from ..circuits.evaluate import BOOL, evaluate, read_literal
 from ..dlm.model import DLM, Mode, Token, Wiring, show
 from ..dlm.semantics import InvalidToken, Rule, _leaf_values, finish_round, predict, run
-from ..encode.unroll import FREE, INITIAL, Unrolling, cone_size, token_char
+from ..encode.unroll import FREE, INITIAL, Unrolling, cone_size
 from ..verdict import Verdict
 from .backends import DEFAULT_SAT_SOLVER, SAT, SOLVERS, UNKNOWN, UNSAT, Query, ask
 from .registry import Context, Outcome, check_kind

@@ -7,7 +7,7 @@ MAJ is derived from AND/OR here unless the algebra has its own.
 """
 from __future__ import annotations
 
-from typing import Generic, Mapping, Protocol, Sequence, TypeVar
+from typing import Mapping, Protocol, Sequence, TypeVar
 
 from .ir import Circuit, Op
 

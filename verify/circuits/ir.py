@@ -38,14 +38,6 @@ def lit(vertex: int, complemented: bool = False) -> int:
     return 2 * vertex + (1 if complemented else 0)
 
 
-def lit_vertex(literal: int) -> int:
-    return literal >> 1
-
-
-def lit_negated(literal: int) -> bool:
-    return bool(literal & 1)
-
-
 @dataclass(frozen=True, slots=True)
 class Vertex:
     op: Op

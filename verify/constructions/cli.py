@@ -10,7 +10,6 @@ circuit N, d, w, the AR chain of thought's steps and each construction's rounds 
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import time
@@ -19,8 +18,8 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import UsageError
-from . import CIRCUIT_CONSTRUCTIONS, CONSTRUCTIONS, Compiled, attach
-from .base import circuit_resources, gate_depth
+from . import CONSTRUCTIONS, Compiled, attach
+from .base import circuit_resources
 
 EXPORT_DLM_LIMIT = 5000      # positions: larger DLMs are exported as a [construction] spec only
 EXPORT_AIGER_LIMIT = 5000    # circuit vertices: larger circuits get no unrolled AIGER file
@@ -224,7 +223,7 @@ def dlm_spec_text(compiled: Compiled, resources_: dict) -> str:
              "[claim]", f'name = "{dlm.name}"',
              f'statement = "the DLM compiled by {compiled.construction} obeys its mode, encoding, '
              f'independence, termination and resource bounds"',
-             f'reference = "MODEL.md §5"', "", "[dlm]", f"length = {dlm.length}",
+             'reference = "MODEL.md §5"', "", "[dlm]", f"length = {dlm.length}",
              f"rounds = {dlm.rounds}", f'mode = "{dlm.mode.value}"',
              f"random_bits = {list(dlm.random_bits)}", f"inputs = {list(dlm.inputs)}",
              f"outputs = {list(dlm.outputs)}", ""]

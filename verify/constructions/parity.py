@@ -21,7 +21,7 @@ for the predictor; ``z_{i-1}`` for ``G``).
 from __future__ import annotations
 
 from ..dlm.model import DLM, Mode
-from .base import Compiled, PositionCircuit, circuit_resources
+from .base import Compiled, PositionCircuit
 
 
 def _single() -> tuple[list, list]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from ..circuits.ir import Circuit, Op
 from ..dlm.model import DLM, Mode
-from .base import (MASK, Compiled, LazyCircuits, PositionCircuit, circuit_resources, lit_sym)
+from .base import (MASK, Compiled, LazyCircuits, PositionCircuit, lit_sym)
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,7 @@ from dataclasses import dataclass
 
 from ..circuits.ir import Circuit, Op
 from ..dlm.model import DLM, Mode
-from .base import (MASK, Compiled, Counter, LazyCircuits, PositionCircuit, counter_token,
-                   decode_count, lit_sym)
+from .base import (MASK, Compiled, Counter, LazyCircuits, PositionCircuit, decode_count, lit_sym)
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,6 @@ def strict_width(circuit: Circuit) -> int:
 
 def _compile(circuit: Circuit, remask: bool) -> Compiled:
     name = "thm3.2-remask" if remask else "thm3.2-revise"
-    layers = circuit.layers
     V = circuit.vertices
     lastuse, outs = liveness(circuit)
     slots = allocate(circuit, lastuse, remask)

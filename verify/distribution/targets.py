@@ -26,10 +26,6 @@ def uniform(n: int) -> Distribution:
     return {"".join(bits): p for bits in product("01", repeat=n)}
 
 
-def point(s: str) -> Distribution:
-    return {s: Fraction(1)}
-
-
 TARGETS = {
     "parity-even": lambda n: parity(n, odd=False),
     "parity-odd": lambda n: parity(n, odd=True),
@@ -45,9 +41,3 @@ def first_difference(actual: Mapping[str, Fraction], target: Mapping[str, Fracti
         if a != t:
             return outcome, a, t
     return None
-
-
-def total_variation(actual: Mapping[str, Fraction], target: Mapping[str, Fraction]) -> Fraction:
-    keys = set(actual) | set(target)
-    return sum((abs(actual.get(k, Fraction(0)) - target.get(k, Fraction(0))) for k in keys),
-               Fraction(0)) / 2

@@ -29,7 +29,7 @@ from enum import Enum, IntEnum
 from functools import cached_property
 from typing import Sequence
 
-from ..circuits.ir import Circuit, Op
+from ..circuits.ir import Circuit
 
 
 class Token(IntEnum):
@@ -264,7 +264,3 @@ def own_random_only(dlm: DLM, i: int) -> list[str]:
     """Names of random sources in P_i that belong to another position (structurally)."""
     w = dlm.predictor_wiring(i)
     return [dlm.predictor[i].vertices[v].name or "?" for v, owner, _ in w.random_leaves if owner != i]
-
-
-def is_random(circuit: Circuit, vertex: int) -> bool:
-    return circuit.vertices[vertex].op == Op.RANDOM

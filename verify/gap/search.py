@@ -22,7 +22,7 @@ from typing import Callable
 from pysat.solvers import Solver
 
 from .classes import GapClass
-from .encode import M, Encoding, all_states, class_bound, consulted, encode, is_even_string
+from .encode import M, Encoding, class_bound, consulted, encode, is_even_string
 from .witness import Witness, from_model, quick_distribution, round_states
 
 
@@ -60,7 +60,6 @@ def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[in
     reached = {(M,) * n}
     frontier = set(reached)
     # the states in which predictors are consulted are those reached before the last round
-    support_dist = quick_distribution  # noqa: F841 (documentation: same semantics)
     states_by_round = [frontier]
     for _ in range(cls.rounds - 1):
         nxt = set()
