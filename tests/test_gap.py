@@ -422,3 +422,71 @@ def test_template_least_s_certified(tmp_path):
     from verify.gap.table import min_template_size
     e = min_template_size(3, 2, Mode.PLAIN, Context(proofs_dir=tmp_path, timeout=60))
     assert e["min_size"] == 2 and e["complete"] and len(e["certificates"]) == 6
+
+
+# --- the last round and goal in one (final_round_goal) against the plain image encoding -----
+
+EVEN = {x for x in itertools.product((A, B), repeat=3) if sum(x) % 2 == 0}
+
+
+def _sat(clauses) -> bool:
+    with Solver(name="cadical153", bootstrap_with=clauses) as s:
+        return s.solve()
+
+
+@pytest.mark.parametrize("mode", [Mode.PLAIN, Mode.REVISE, Mode.REMASK, Mode.REMASK_REVISE])
+def test_final_goal_agrees_with_image_encoding_on_fixed_dlms(mode):
+    """On random DLMs (fixed by unit clauses) both goal encodings are satisfiable exactly when
+    the simulator's reachable set at the end is the even strings."""
+    rng = random.Random(11)
+    n = 3
+    for trial in range(30):
+        T = rng.choice([1, 2, 3])
+        reads, table, remask = random_dlm(rng, mode, n, rng.choice([1, 2]))
+        if trial % 3 == 0:   # make some of them deterministic at the end, so both outcomes occur
+            for i in range(n):
+                table[i] = {v: rng.choice([(A,), (B,)]) for v in table[i]}
+        _both_goal_encodings_agree(mode, n, T, reads, table, remask)
+    # witnesses of the class (found with the image encoding) and one-entry mutants of them
+    outcomes = set()
+    for T in (2, 3):
+        enc = encode(GapClass(n, T, mode, "support", 2), final_goal=False)
+        from verify.gap.encode import class_bound
+        from verify.gap.witness import from_model
+        with Solver(name="cadical153", bootstrap_with=enc.clauses + class_bound(enc)) as s:
+            assert s.solve()
+            w = from_model(enc, s.get_model())
+        reads = [w.reads[i] for i in range(n)]
+        views = lambda i: itertools.product((A, B, M), repeat=len(reads[i]))  # noqa: E731
+        table = [{v: w.predictor.get((i, v), (A,)) for v in views(i)} for i in range(n)]
+        remask = [{v: w.remask.get((i, v), False) for v in views(i)} for i in range(n)]
+        outcomes.add(_both_goal_encodings_agree(mode, n, T, reads, table, remask))
+        for _ in range(6):
+            i = rng.randrange(n)
+            v = rng.choice(sorted(table[i]))
+            table2 = [dict(t) for t in table]
+            table2[i][v] = rng.choice(SUPPORTS)
+            outcomes.add(_both_goal_encodings_agree(mode, n, T, reads, table2, remask))
+    assert outcomes == {True, False}
+
+
+def _both_goal_encodings_agree(mode, n, T, reads, table, remask) -> bool:
+    fix = fix_of(mode, n, reads, table, remask)
+    want = reference_sets(mode, n, T, reads, table, remask)[T] == EVEN
+    cls = GapClass(n, T, mode, "support", n)
+    assert _sat(encode(cls, fix=fix).clauses) == want
+    assert _sat(encode(cls, fix=fix, final_goal=False).clauses) == want
+    return want
+
+
+@pytest.mark.parametrize("mode", [Mode.PLAIN, Mode.REVISE, Mode.REMASK])
+def test_final_goal_agrees_with_image_encoding_on_classes(mode):
+    from verify.gap.encode import class_bound
+    for n, T in [(3, 1), (3, 2), (3, 3), (4, 2)]:
+        for k in range(0, 3):
+            cls = GapClass(n, T, mode, "support", k)
+            got = []
+            for final_goal in (True, False):
+                enc = encode(cls, final_goal=final_goal)
+                got.append(_sat(enc.clauses + class_bound(enc)))
+            assert got[0] == got[1], (n, T, k)

@@ -157,13 +157,25 @@ def remask_locality(C: list, v, n: int, states) -> None:
 
 
 def rounds_and_goal(C: list, v, n: int, T: int, start, states, remask: bool, goal: bool,
-                    image, reach) -> None:
+                    image, reach, final=None) -> None:
     """The T rounds of reachability shared by every predictor model: ``image`` encodes one
     round's predict-and-commit step into ``R`` (or ``Z`` before a remasking step); in remask
     modes ``x' = G(z)`` is deterministic, one successor per ``z``; then the goal, exactly the
-    even strings at the end."""
+    even strings at the end.
+
+    ``final`` (with ``goal``): encodes the last round and the goal together (see
+    :func:`final_round_goal`) instead of the last image plus unit clauses on ``R[T]``."""
     for r in range(T):
         src = [start] if r == 0 else states
+        if goal and final is not None and r == T - 1:
+            if remask:
+                # G is time-independent and every even string is a committed vector of the last
+                # round, whose G must keep it: G keeps every even string (no extra restriction)
+                for y in states:
+                    if is_even_string(y):
+                        C.extend([-v("g", i, y)] for i in range(n))
+            final(r, src, lambda x, r=r: reach(r, x))
+            return
         if not remask:
             image(r, "R", src, lambda x, r=r: reach(r, x))
             continue
@@ -192,7 +204,68 @@ def rounds_and_goal(C: list, v, n: int, T: int, start, states, remask: bool, goa
             C.append([v("R", T, x)] if is_even_string(x) else [-v("R", T, x)])
 
 
-def encode(cls: GapClass, fix: dict | None = None, goal: bool = True) -> Encoding:
+def final_round_goal(C: list, v, n: int, src_states, src_lit, choices) -> None:
+    """The last round and the goal in one: exactly the even strings are possible at the end.
+
+    The last round's outcome from a state ``x`` is the product of the per-position choices
+    (``choices(x, j)``: ``(token, literal)`` pairs, literal ``None`` = forced). Every outcome
+    must be an even string, and a product of token sets contains only even strings exactly
+    when every set is one token (two tokens at one position give strings of both parities,
+    ``M`` is never allowed) and the one string is even. So from every reachable ``x``:
+    no ``M``, not both ``a`` and ``b``, and an even XOR of the ``b`` choices (a chain of
+    auxiliary XOR variables ``("par", x, t)``). Every even string ``y`` is then reached from
+    some reachable ``x`` whose choices include ``y_j`` at every position (one variable
+    ``("py", x, y)`` per pair). Equivalent to the image of the last round plus unit clauses
+    fixing ``R[T]`` to the even strings, with fewer clauses and no ``R[T]``; the tests compare
+    both encodings and brute force.
+    """
+    cover: dict[tuple, list[int]] = {}
+    for x in src_states:
+        sx = src_lit(x)
+        if sx == 0:
+            continue
+        guard = [] if sx is None else [-sx]
+        per_pos = [choices(x, j) for j in range(n)]
+        parity, bits = 0, []
+        for ch in per_pos:
+            d = dict(ch)
+            if len(ch) == 1 and ch[0][1] is None:
+                parity ^= ch[0][0] == B
+                continue
+            if M in d:
+                C.append(guard + [-d[M]])
+            C.append(guard + [-d[A], -d[B]])
+            bits.append(d[B])
+        acc = None
+        for t, b in enumerate(bits):
+            if acc is None:
+                acc = b
+                continue
+            z = v("par", x, t)       # z <-> acc XOR b
+            C += [[-z, acc, b], [-z, -acc, -b], [z, -acc, b], [z, acc, -b]]
+            acc = z
+        if acc is None:
+            if parity:
+                C.append(guard)
+        else:
+            C.append(guard + [-acc if parity == 0 else acc])
+        # coverage: the even strings this x can produce
+        opts = [[(t, l) for t, l in ch if t != M] for ch in per_pos]
+        for combo in itertools.product(*opts):
+            y = tuple(t for t, _ in combo)
+            if sum(y) % 2:
+                continue
+            lits = ([] if sx is None else [sx]) + [l for _, l in combo if l is not None]
+            p = v("py", x, y)
+            C.extend([-p, l] for l in lits)
+            cover.setdefault(y, []).append(p)
+    for y in itertools.product((A, B), repeat=n):
+        if sum(y) % 2 == 0:
+            C.append(cover.get(y, []))
+
+
+def encode(cls: GapClass, fix: dict | None = None, goal: bool = True,
+           final_goal: bool = True) -> Encoding:
     """The CNF of the class, without the goal's bound ``k`` (see :func:`bound`).
 
     ``fix`` (tests): a concrete DLM as ``{"sel": {(i, j): bool}, "o": {(i, x): set}, "g":
@@ -286,7 +359,11 @@ def encode(cls: GapClass, fix: dict | None = None, goal: bool = True) -> Encodin
             tgt = v(target, r + 1, x2) if target == "R" else v("Z", r, x2)
             C.append([-tgt] + preds.get(x2, []))
 
-    rounds_and_goal(C, v, n, T, start, states, remask, goal, image, reach)
+    def final(r: int, src_states, src_lit):
+        final_round_goal(C, v, n, src_states, src_lit, choices)
+
+    rounds_and_goal(C, v, n, T, start, states, remask, goal, image, reach,
+                    final if final_goal else None)
 
     if fix is None:
         C += symmetry_breaking(enc)
