@@ -128,6 +128,50 @@ def symmetry_breaking(enc: Encoding) -> list[list[int]]:
                     cl.append(-u[pos] if bit_a else u[pos])
                     cl.append(-w[pos] if bit_b else w[pos])
                 out.append(cl)
+        if not cls.template:
+            out += _read_sets_lex_leader(enc, i, u, w)
+    return out
+
+
+def _read_sets_lex_leader(enc: Encoding, i: int, u: list[int], w: list[int]) -> list[list[int]]:
+    """Lex-leader clauses for the transposition ``τ = (i i+1)`` of positions.
+
+    The order on DLMs compares the start supports first (position by position, the order the
+    sorting clauses of :func:`symmetry_breaking` use), then the read-set matrix ``sel`` row by
+    row. The lex-least DLM of every orbit satisfies ``DLM ≤ τ(DLM)`` for every ``τ`` at once,
+    and the set of DLMs that obey the a/b-swap clauses is closed under permutations, so these
+    clauses keep one DLM of every orbit together with the others. When the start supports of
+    ``i`` and ``i + 1`` differ the sorting clauses already decide; when they are equal, ``sel``
+    must not be lex-greater than ``sel`` with ``i`` and ``i + 1`` swapped (rows and columns).
+    """
+    n = enc.cls.n
+    v = enc.var
+    tau = {i: i + 1, i + 1: i}
+    pairs = []    # (sel literal, the literal it is compared with in τ(sel)), row-major
+    for p in range(n):
+        for q in range(n):
+            tp, tq = tau.get(p, p), tau.get(q, q)
+            if (tp, tq) == (p, q) or not enc.has("sel", p, q):
+                continue
+            if not enc.has("sel", tp, tq):
+                return []   # candidates are not closed under τ (never, but stay sound)
+            pairs.append((v("sel", p, q), v("sel", tp, tq)))
+    if not pairs:
+        return []
+    out: list[list[int]] = []
+    eq = v("lex", i, 0)           # equal start supports => eq
+    diffs = []
+    for t, (a, b) in enumerate(zip(u, w)):
+        d = v("lexd", i, t)       # d => the two start supports differ at token t
+        out += [[-d, a, b], [-d, -a, -b]]
+        diffs.append(d)
+    out.append([eq] + diffs)
+    for t, (x, y) in enumerate(pairs):
+        out.append([-eq, -x, y])               # equal so far => x <= y
+        if t + 1 < len(pairs):
+            nxt = v("lex", i, t + 1)           # equal so far and x == y => equal so far
+            out += [[-eq, x, y, nxt], [-eq, -x, -y, nxt]]
+            eq = nxt
     return out
 
 
