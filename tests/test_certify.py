@@ -203,3 +203,50 @@ def test_command_check_usage_errors(tmp_path):
     assert run_check(["--bogus"])[0] == 2
     code, out, _ = run_check(["--help"])
     assert code == 0 and "exit codes" in out
+
+
+# ---- the checker run by another interpreter (pypy3 when present) ------------------------------
+
+def _interpreters():
+    import shutil
+    import sys
+    found = [pytest.param(sys.executable, id="subprocess-cpython")]
+    pypy = shutil.which("pypy3")
+    found.append(pytest.param(pypy, id="pypy3", marks=pytest.mark.skipif(
+        pypy is None, reason="pypy3 is not installed (optional checker accelerator)")))
+    return found
+
+
+@pytest.mark.parametrize("interp", _interpreters())
+def test_checker_in_subprocess_accepts_and_rejects(tmp_path, monkeypatch, interp):
+    monkeypatch.setenv("DLM_VERIFY_CHECKER_PYTHON", interp)
+    cert = make(tmp_path)
+    assert cert.proved and cert.details["checker_interpreter"] == interp
+    manifest = json.loads(cert.manifest_path.read_text())
+    assert manifest["checker"]["interpreter"] == interp
+    assert manifest["checker"]["reason"].startswith("empty clause derived at lemma ")
+    run = certify.run_checker(cert.cnf_path, cert.proof_path)
+    assert run.verified and run.lemmas_checked > 0 and run.interpreter == interp
+    # a proof with its last lemmas cut off no longer derives the empty clause
+    lines = cert.proof_path.read_text().splitlines()
+    adds = [i for i, l in enumerate(lines) if not l.startswith("d")]
+    cert.proof_path.write_text("\n".join(lines[:adds[len(adds) // 2]]) + "\n")
+    run = certify.run_checker(cert.cnf_path, cert.proof_path)
+    assert not run.verified and run.reason
+    cert.cnf_path.write_text("p cnf 2 1\n1 x 0\n")
+    with pytest.raises(RuntimeError, match="line 2"):
+        certify.run_checker(cert.cnf_path, cert.proof_path)
+
+
+def test_checker_sources_parse_as_python_3_9():
+    """pypy3 (Debian: Python 3.9) runs the same checker files, so they use no newer syntax."""
+    import ast
+    for path in sorted((Path(certify.__file__).parent / "checker").glob("*.py")):
+        ast.parse(path.read_text(), filename=str(path), feature_version=(3, 9))
+
+
+def test_checker_interpreter_choice(monkeypatch):
+    monkeypatch.setenv("DLM_VERIFY_CHECKER_PYTHON", "in-process")
+    assert certify.checker_interpreter() is None
+    monkeypatch.setenv("DLM_VERIFY_CHECKER_PYTHON", "/opt/some/python")
+    assert certify.checker_interpreter() == "/opt/some/python"

@@ -26,6 +26,7 @@ def main(argv: list[str], stdout=sys.stdout, stderr=sys.stderr) -> int:
         print(f"c WARNING: {w}", file=stdout)
     print(f"c {outcome.lemmas_checked} of {outcome.lemmas_total} lemmas checked "
           f"in {outcome.seconds:.3f}s", file=stdout)
+    print(f"c reason: {outcome.reason}", file=stdout)
     print(outcome.verdict_line(), file=stdout)
     return 0 if outcome.verified else 1
 
