@@ -97,17 +97,24 @@ class CheckerRun:
     interpreter: str = "in-process"
 
 
-def checker_interpreter() -> str | None:
+#: proofs at least this large go to pypy3 when it is present (its start-up costs ~0.2 s)
+PYPY_MIN_PROOF_BYTES = 1 << 20
+
+
+def checker_interpreter(proof_bytes: int | None = None) -> str | None:
     """The interpreter that runs the trusted checker in a subprocess, or None for in-process.
 
     ``DLM_VERIFY_CHECKER_PYTHON`` names one (``in-process`` forces the default); otherwise
-    ``pypy3`` is used when it is on ``PATH``: the same standard-library checker code, about
-    three times faster on large proofs. Only the checker's own verdict line counts."""
+    ``pypy3`` is used when it is on ``PATH`` and the proof has at least
+    ``PYPY_MIN_PROOF_BYTES``: the same standard-library checker code, about three times
+    faster on large proofs. Only the checker's own verdict line counts."""
     choice = os.environ.get("DLM_VERIFY_CHECKER_PYTHON", "").strip()
     if choice == "in-process":
         return None
     if choice:
         return choice
+    if proof_bytes is not None and proof_bytes < PYPY_MIN_PROOF_BYTES:
+        return None
     return shutil.which("pypy3")
 
 
@@ -116,7 +123,7 @@ def run_checker(cnf_path: Path, proof_path: Path) -> CheckerRun:
     ``<interpreter> -m verify.checker CNF PROOF`` (see :func:`checker_interpreter`), whose
     last line ``s VERIFIED`` / ``s NOT VERIFIED: reason`` and exit code decide. Raises
     ``checker.CheckerInputError`` for malformed files either way."""
-    interp = checker_interpreter()
+    interp = checker_interpreter(Path(proof_path).stat().st_size)
     if interp is None:
         result = checker.check_certificate(cnf_path, proof_path)
         return CheckerRun(result.verified, result.reason, result.seconds, result.lemmas_checked)
