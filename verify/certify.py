@@ -12,13 +12,14 @@ import datetime
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from verify import checker
-from verify.encode.sat import PROOF_FORMAT, SatStatus, solve
+from verify.encode.sat import PROOF_FORMAT, SatStatus, call_in_child, solve
 from verify.errors import UsageError
 from verify.verdict import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE
 
@@ -83,14 +84,28 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _check_files(cnf_path: Path, proof_path: Path) -> tuple[bool, str, float, int]:
+    """The trusted checker on the written files: (verified, reason, seconds, lemmas checked)."""
+    try:
+        result = checker.check_certificate(cnf_path, proof_path)
+    except (checker.CheckerInputError, RuntimeError) as e:
+        return False, f"checker refused the written files: {e}", 0.0, 0
+    return result.verified, result.reason, result.seconds, result.lemmas_checked
+
+
 def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory: Path, stem: str,
                   meta: dict[str, Any], timeout: float | None,
                   solver: str = "cadical153") -> Certificate:
     """Solve; on UNSAT write ``<stem>.cnf``, ``<stem>.drat`` and ``<stem>.json`` under
     ``directory`` and run the trusted checker on the files as written. Only
-    ``CertStatus.UNSAT_VERIFIED`` (``Certificate.proved``) may be reported as PROVED."""
+    ``CertStatus.UNSAT_VERIFIED`` (``Certificate.proved``) may be reported as PROVED.
+
+    ``timeout`` bounds solving and checking together: the check gets what the solve left, and
+    runs in a child process killed when it is used up (UNKNOWN, reason "timeout (checking)",
+    the unchecked files removed)."""
     if not stem or Path(stem).name != stem or stem.startswith("."):
         raise ValueError(f"certificate stem must be a plain file name, not {stem!r}")
+    started = time.monotonic()
     clauses = [list(c) for c in clauses]
     out = solve(clauses, num_vars, timeout=timeout, proof=True, solver=solver)
     cert = Certificate(CertStatus.UNKNOWN, solver=solver, solve_seconds=out.seconds)
@@ -112,12 +127,19 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
     _write_atomic(proof_path, proof_bytes)
     cert.cnf_path, cert.proof_path, cert.manifest_path = cnf_path, proof_path, manifest_path
 
-    try:   # the verdict comes from the files on disk, not from memory
-        result = checker.check_certificate(cnf_path, proof_path)
-        verified, reason = result.verified, result.reason
-        cert.check_seconds, cert.lemmas_checked = result.seconds, result.lemmas_checked
-    except (checker.CheckerInputError, RuntimeError) as e:
-        verified, reason = False, f"checker refused the written files: {e}"
+    # the verdict comes from the files on disk, not from memory
+    if timeout is None:
+        verified, reason, cert.check_seconds, cert.lemmas_checked = _check_files(cnf_path, proof_path)
+    else:
+        done, got = call_in_child(_check_files, (cnf_path, proof_path),
+                                  timeout - (time.monotonic() - started))
+        if not done:
+            cnf_path.unlink()
+            proof_path.unlink()
+            cert.cnf_path = cert.proof_path = cert.manifest_path = None
+            cert.reason = f"{got} (checking)"
+            return cert
+        verified, reason, cert.check_seconds, cert.lemmas_checked = got
     cert.status = CertStatus.UNSAT_VERIFIED if verified else CertStatus.UNSAT_REJECTED
     cert.reason = reason
     deletions = sum(1 for line in proof_lines if line.startswith("d"))
