@@ -199,9 +199,10 @@ def call_in_child(fn, args: tuple, timeout: float) -> tuple[bool, object]:
         child.join()
 
 
-#: conflicts per slice of an incremental solve without interrupt(); a slice of a gap-engine CNF
-#: takes well under a second, so a deadline is overrun by at most about that much
-SLICE_CONFLICTS = 20000
+#: target length of one slice of an incremental solve without interrupt(); the conflict budget
+#: of the next slice is set from the rate measured on the last one, so a deadline is overrun by
+#: about this much
+SLICE_SECONDS = 0.25
 
 
 def solve_until(s: Solver, name: str, deadline: float | None, assumptions: Sequence[int] = ()):
@@ -222,9 +223,13 @@ def solve_until(s: Solver, name: str, deadline: float | None, assumptions: Seque
         finally:
             timer.cancel()
             s.clear_interrupt()
-    while time.monotonic() < deadline:
-        s.conf_budget(SLICE_CONFLICTS)
+    budget = 1000
+    while (left := deadline - time.monotonic()) > 0:
+        s.conf_budget(budget)
+        t = time.monotonic()
         answer = s.solve_limited(assumptions=assumptions)
         if answer is not None:
             return answer
+        rate = budget / max(time.monotonic() - t, 1e-3)      # conflicts per second
+        budget = int(min(max(rate * min(SLICE_SECONDS, left), 100), 10 ** 6))
     return None
