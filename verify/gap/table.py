@@ -103,11 +103,11 @@ def incremental_decisions(make_class, bounds, ctx: Context, *, max_candidates: i
             res.message = timeout_message(ctx.timeout, why) if why == "solving" else why
             res.blocked = len(blocked)
             res.seconds = time.monotonic() - t0
+            if enc.pool.top != base_top:   # a new variable would share a number with a totalizer's
+                raise RuntimeError("engine bug: the incremental search allocated a class variable")
             found.append(res)
             if res.status == "SAT":
                 break
-    if enc.pool.top != base_top:
-        raise RuntimeError("the incremental search allocated variables of the class encoding")
     for res in found:
         cls = res.cls
         if res.status == "UNSAT":

@@ -62,7 +62,7 @@ def from_model(enc: Encoding, model: list[int]) -> Witness:
             if not consulted(cls, i, x):
                 continue
             key = (i, tuple(x[j] for j in reads[i]))
-            sup = tuple(t for t in TOKENS if enc.var("o", i, x, t) in true)
+            sup = tuple(t for t in TOKENS if enc.has("o", i, x, t) and enc.var("o", i, x, t) in true)
             if cls.mode.allows_revise and x[i] != M and key in predictor:
                 continue
             predictor.setdefault(key, sup)
