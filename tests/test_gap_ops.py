@@ -1,11 +1,9 @@
-"""Long gap searches (issue 5): honest in-solve timeouts, progress lines, --json / --jsonl
-output, and the incremental search over k (same answers and same per-k certificates)."""
+"""Long gap searches (issue 5): honest in-solve timeouts, progress lines, --json / --jsonl."""
 from __future__ import annotations
 
 import io
 import json
 import time
-from pathlib import Path
 
 import pytest
 
@@ -122,35 +120,5 @@ def test_jsonl_prints_each_row_when_done(tmp_path):
 
 @pytest.mark.parametrize("argv", [["--json", "--jsonl"], ["--timeout", "0"]])
 def test_bad_flags_exit_2(tmp_path, argv):
-    rc, out, err = run_gap(["--n", "3", "--rounds", "2", "--mode", "plain"] + argv, tmp_path)
+    rc, _, err = run_gap(["--n", "3", "--rounds", "2", "--mode", "plain"] + argv, tmp_path)
     assert rc == 2 and "Traceback" not in err
-
-
-@pytest.mark.parametrize("n,T,mode,semantics,model", [
-    (3, 2, Mode.PLAIN, "support", "self-unmask"),
-    (3, 2, Mode.PLAIN, "exact", "self-unmask"),
-    (3, 2, Mode.REVISE, "exact", "self-unmask"),
-    (3, 2, Mode.REMASK, "support", "self-unmask"),
-    (3, 2, Mode.PLAIN, "support", "ab+F"),
-    (2, 2, Mode.PLAIN, "exact", "ab+F-state"),
-])
-def test_incremental_search_matches_per_k_search(tmp_path, n, T, mode, semantics, model):
-    """One solver over k gives the same least k as solving each k on its own, and writes the
-    same per-k CNFs (byte for byte), each with a DRAT proof the trusted checker accepted."""
-    got = {}
-    for incremental in (True, False):
-        ctx = Context(proofs_dir=tmp_path / str(incremental), timeout=60)
-        got[incremental] = min_locality(n, T, mode, semantics, ctx, predictor_model=model,
-                                        incremental=incremental)
-    inc, per_k = got[True], got[False]
-    assert inc["complete"] and per_k["complete"]
-    assert inc["min_locality"] == per_k["min_locality"] is not None
-    assert [s["fact"] for s in inc["steps"]] == [s["fact"] for s in per_k["steps"]]
-    cnfs = sorted(Path(p).name for p in inc["certificates"] if p.endswith(".cnf"))
-    assert len(cnfs) == inc["min_locality"]
-    for name in cnfs:
-        manifest = json.loads((tmp_path / "True" / "gap" / name.replace(".cnf", ".json")).read_text())
-        assert manifest["checker"]["verdict"] == "VERIFIED"
-        if semantics == "support":   # exact: the blocking clauses found may differ
-            assert (tmp_path / "True" / "gap" / name).read_bytes() == \
-                (tmp_path / "False" / "gap" / name).read_bytes()

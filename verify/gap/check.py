@@ -77,19 +77,11 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
     accepted). Raises nothing for solver trouble: that is ``fact = None``.
     """
     from .search import solve_class
+    from .witness import verify_witness, write_spec
 
     directory = ctx.proofs_dir / "gap"
     res = solve_class(cls, certify_dir=directory if ctx.write_certificates else None,
                       timeout=ctx.timeout, max_candidates=max_candidates, progress=progress)
-    return establish(res, directory)
-
-
-def establish(res, directory: Path) -> dict[str, Any]:
-    """What a search result establishes (see :func:`decide`): a witness is written under
-    ``directory`` and re-verified by the exact semantics; an UNSAT counts only if certified."""
-    from .witness import verify_witness, write_spec
-
-    cls = res.cls
     details = {"status": res.status, "clauses": res.clauses, "variables": res.variables,
                "seconds": round(res.seconds, 3), "blocked_candidates": res.blocked,
                "proof_bytes": res.proof_bytes}

@@ -49,9 +49,6 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--progress", action="store_true",
                    help="progress lines on stderr (class, k, phase, seconds; default: only when "
                         "stderr is a terminal)")
-    p.add_argument("--per-k", action="store_true",
-                   help="encode and solve every k on its own instead of one incremental solver "
-                        "over k (same certificates; for comparison)")
     args = p.parse_args(argv)
     if args.json and args.jsonl:
         raise UsageError("--json and --jsonl exclude each other")
@@ -88,8 +85,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     else:
         rows = [lambda progress, n=n, T=T, mode=mode, sem=sem:
                 min_locality(n, T, mode, sem, ctx, k_max=args.k_max, max_candidates=args.max_candidates,
-                             progress=progress, predictor_model=args.predictor_model,
-                             incremental=not args.per_k)
+                             progress=progress, predictor_model=args.predictor_model)
                 for sem in sems for mode in modes for T in rounds for n in ns]
         answer_key, heading, with_semantics = "min_locality", "min k", True
 

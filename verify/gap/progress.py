@@ -55,7 +55,7 @@ class Progress:
                 if self._phase is not None and time.monotonic() - self._last >= self.every:
                     self._emit()
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         self._thread = threading.Thread(target=self._beat, name="gap-progress", daemon=True)
         self._thread.start()
         return self

@@ -133,17 +133,16 @@ def timeout_message(limit: float, phase: str) -> str:
     return f"timeout after {limit:g} s ({phase})"
 
 
-def cegar(s: Solver, solver: str, enc: Encoding, blocked: list[list[int]], deadline: float,
-          *, assumptions=(), max_candidates: int = 5000, progress=None) -> tuple[str, Witness | None, str]:
-    """Solve on the open solver ``s`` until a witness of ``enc.cls`` (support: any model; exact:
-    a model whose exact distribution is uniform on the even strings), UNSAT, or the deadline.
-    Non-uniform candidates are blocked (clauses appended to ``blocked`` and added to ``s``;
-    they hold for every bound, see :func:`_blocking_clause`). Returns (status, witness, why)."""
+def _cegar(s: Solver, solver: str, enc: Encoding, blocked: list[list[int]], deadline: float,
+           max_candidates: int, progress) -> tuple[str, Witness | None, str]:
+    """Solve on the open solver ``s`` until a witness (support: any model; exact: a model whose
+    exact distribution is uniform on the even strings), UNSAT, or the deadline; non-uniform
+    candidates are blocked (clauses appended to ``blocked`` and added to ``s``). Returns
+    (status, witness, why not decided)."""
     cls = enc.cls
-    label = cls.label()
-    report_phase(progress, label, "solving")
+    report_phase(progress, cls.label(), "solving")
     while True:
-        answer = solve_until(s, solver, deadline, assumptions)
+        answer = solve_until(s, solver, deadline)
         if answer is None:
             return "UNKNOWN", None, "solving"
         if not answer:
@@ -152,7 +151,7 @@ def cegar(s: Solver, solver: str, enc: Encoding, blocked: list[list[int]], deadl
         w = from_model(enc, model)
         if cls.semantics == "support":
             return "SAT", w, ""
-        report_phase(progress, label, "exact-checking candidates", f"{len(blocked)} refuted")
+        report_phase(progress, cls.label(), "exact-checking candidates", f"{len(blocked)} refuted")
         if _is_uniform_even(w):
             return "SAT", w, ""
         clause = _blocking_clause(enc, w, {l for l in model if l > 0})
@@ -164,43 +163,17 @@ def cegar(s: Solver, solver: str, enc: Encoding, blocked: list[list[int]], deadl
             return "UNKNOWN", None, "solving"
 
 
-def certify_class(res: Result, clauses: list[list[int]], num_vars: int, blocked: int,
-                  certify_dir: Path | None, deadline: float, timeout: float, solver: str,
-                  progress=None) -> None:
-    """Certify the UNSAT of ``res.cls`` within the deadline: ``clauses`` is its CNF (ending
-    with the ``blocked`` CEGAR blocking clauses, which the manifest counts). Fills in ``res``."""
-    cls = res.cls
-    report_phase(progress, cls.label(), "certifying")
-    res.clauses = len(clauses)
-    meta = {"class": cls.label(), "n": cls.n, "rounds": cls.rounds, "mode": cls.mode.value,
-            "semantics": cls.semantics, "locality": cls.locality, "rho": cls.rho,
-            "predictor_model": cls.predictor_model, "method": res.method,
-            "bound": cls.bound, **({"template_size": cls.size} if cls.template else {}),
-            "blocked_candidates": blocked,
-            "claim": "no DLM of this class reaches the even-parity target"}
-    left = deadline - time.monotonic()
-    if left <= 0:
-        ok, paths, size, note, timed_out = False, [], 0, "", True
-    else:
-        ok, paths, size, note, timed_out = _certify(clauses, num_vars, certify_dir, cls.key(),
-                                                    meta, left, solver)
-    res.certified, res.certificates, res.proof_bytes = ok, paths, size
-    if ok:
-        res.message = "certificate accepted by the trusted checker"
-    else:
-        res.message = timeout_message(timeout, "certifying") if timed_out else note
-
-
 def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path | None = None,
                 timeout: float = 600.0, max_candidates: int = 5000,
                 progress: Callable[[str], None] | None = None) -> Result:
     """Decide one class. SAT results carry a witness (to be re-verified by the caller through a
     spec file); UNSAT results are certified when ``certify_dir`` is given.
 
-    ``timeout`` bounds the whole call: encoding, each SAT call (interrupted in the solver, see
-    :func:`verify.encode.sat.solve_until`), the exact checks and the certification (re-solve
-    and trusted check, bounded by what is left). On expiry the result is not SAT and not
-    certified, and its message is "timeout after X s (encoding|solving|certifying)"."""
+    ``timeout`` bounds the whole call: encoding, each SAT call (stopped inside the solver, see
+    :func:`verify.encode.sat.solve_until`), the exact checks, and the certification (re-solve
+    with proof logging and trusted check, bounded by what is left). On expiry the result is
+    neither SAT nor certified, and its message is "timeout after X s (encoding|solving|
+    certifying)". ``progress`` gets a line at each phase change (see :mod:`.progress`)."""
     t0 = time.monotonic()
     deadline = t0 + timeout
     label = cls.label()
@@ -216,13 +189,27 @@ def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path 
         res.message = timeout_message(timeout, "encoding")
     else:
         with Solver(name=solver, bootstrap_with=clauses) as s:
-            res.status, res.witness, why = cegar(s, solver, enc, blocked, deadline,
-                                                 max_candidates=max_candidates, progress=progress)
+            res.status, res.witness, why = _cegar(s, solver, enc, blocked, deadline, max_candidates,
+                                                  progress)
         res.message = timeout_message(timeout, why) if why == "solving" else why
     res.blocked = len(blocked)
     if res.status == "UNSAT":
-        certify_class(res, clauses + blocked, enc.num_vars, len(blocked), certify_dir, deadline,
-                      timeout, solver, progress)
+        report_phase(progress, label, "certifying")
+        all_clauses = clauses + blocked
+        res.clauses = len(all_clauses)
+        meta = {"class": cls.label(), "n": cls.n, "rounds": cls.rounds, "mode": cls.mode.value,
+                "semantics": cls.semantics, "locality": cls.locality, "rho": cls.rho,
+                "predictor_model": cls.predictor_model, "method": res.method,
+                "bound": cls.bound, **({"template_size": cls.size} if cls.template else {}),
+                "blocked_candidates": len(blocked),
+                "claim": "no DLM of this class reaches the even-parity target"}
+        left = deadline - time.monotonic()
+        ok, paths, size, note, timed_out = (
+            _certify(all_clauses, enc.num_vars, certify_dir, cls.key(), meta, left, solver)
+            if left > 0 else (False, [], 0, "", True))
+        res.certified, res.certificates, res.proof_bytes = ok, paths, size
+        res.message = ("certificate accepted by the trusted checker" if ok
+                       else timeout_message(timeout, "certifying") if timed_out else note)
     report_phase(progress, label, None)
     res.seconds = time.monotonic() - t0
     return res

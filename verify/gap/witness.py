@@ -62,7 +62,7 @@ def from_model(enc: Encoding, model: list[int]) -> Witness:
             if not consulted(cls, i, x):
                 continue
             key = (i, tuple(x[j] for j in reads[i]))
-            sup = tuple(t for t in TOKENS if enc.has("o", i, x, t) and enc.var("o", i, x, t) in true)
+            sup = tuple(t for t in TOKENS if enc.var("o", i, x, t) in true)
             if cls.mode.allows_revise and x[i] != M and key in predictor:
                 continue
             predictor.setdefault(key, sup)
@@ -293,9 +293,9 @@ def verify_witness(w: Witness, path: Path):
     in its class: every read set within the locality bound (the spec's expressions read only
     those positions)."""
     from ..dlm.semantics import output_distribution
+    from ..specs import load_spec
     if not w.cls.template and any(len(r) > w.cls.locality for r in w.reads):
         return False, f"read sets {[list(r) for r in w.reads]} exceed the locality {w.cls.locality}"
-    from ..specs import load_spec
     import sys
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 20000))   # long witness expressions parse recursively
