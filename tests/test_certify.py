@@ -93,6 +93,56 @@ def test_certify_sat_and_unknown_write_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+
+def test_certify_check_is_bounded_by_the_timeout(tmp_path, monkeypatch):
+    """The trusted check gets what the solve left of the timeout: a check that would run past it
+    is stopped, UNKNOWN (never proved), and the unchecked files are removed."""
+    import time
+
+    def slow_check(cnf_path, proof_path):
+        time.sleep(30)
+        return certify.CheckerRun(True, "would be accepted", 30.0, 1)
+    monkeypatch.setattr(certify, "_check_in_process", slow_check)
+    monkeypatch.setenv("DLM_VERIFY_CHECKER_PYTHON", "in-process")
+    clauses, nv = pigeonhole(5, 4)
+    t0 = time.monotonic()
+    cert = certify_unsat(clauses, nv, directory=tmp_path, stem="slow", meta=META, timeout=1.0)
+    assert time.monotonic() - t0 < 2.5
+    assert cert.status is CertStatus.UNKNOWN and not cert.proved
+    assert cert.reason == "timeout (checking)" and cert.paths == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_certify_check_in_another_interpreter_is_bounded_too(tmp_path, monkeypatch):
+    import time
+    slow = tmp_path / "slow-python"
+    slow.write_text("#!/bin/sh\nsleep 30\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("DLM_VERIFY_CHECKER_PYTHON", str(slow))
+    clauses, nv = pigeonhole(5, 4)
+    t0 = time.monotonic()
+    out = tmp_path / "out"
+    cert = certify_unsat(clauses, nv, directory=out, stem="slow", meta=META, timeout=1.0)
+    assert time.monotonic() - t0 < 2.5
+    assert cert.status is CertStatus.UNKNOWN and cert.reason == "timeout (checking)"
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("solver", ["cadical153", "glucose4"])
+def test_solve_until_stops_at_the_deadline_and_keeps_the_solver(solver):
+    """One in-process call on an open solver: None at the deadline (a conflict-budget slice for
+    CaDiCaL, interrupt() for Glucose), and the same solver then answers an easy query."""
+    import time
+    from pysat.solvers import Solver
+    from verify.encode.sat import solve_until
+    clauses, nv = pigeonhole(10, 9)
+    with Solver(name=solver, bootstrap_with=clauses) as s:
+        t0 = time.monotonic()
+        assert solve_until(s, solver, t0 + 0.3) is None
+        assert time.monotonic() - t0 < 1.5
+        s.add_clause([-1])
+        assert solve_until(s, solver, time.monotonic() + 30, assumptions=[1]) is False
+
 def test_checker_rejection_is_not_proved(tmp_path, monkeypatch):
     """A solver that says UNSAT with a bogus proof: UNSAT-REJECTED, never proved."""
     def lying_solve(clauses, num_vars, **kw):

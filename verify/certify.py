@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from verify import checker
-from verify.encode.sat import PROOF_FORMAT, SatStatus, solve
+from verify.encode.sat import PROOF_FORMAT, SatStatus, call_in_child, solve
 from verify.errors import UsageError
 from verify.verdict import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE
 
@@ -118,21 +117,43 @@ def checker_interpreter(proof_bytes: int | None = None) -> str | None:
     return shutil.which("pypy3")
 
 
-def run_checker(cnf_path: Path, proof_path: Path) -> CheckerRun:
+def _check_in_process(cnf_path: Path, proof_path: Path) -> CheckerRun:
+    result = checker.check_certificate(cnf_path, proof_path)
+    return CheckerRun(result.verified, result.reason, result.seconds, result.lemmas_checked)
+
+
+def _check_in_child(cnf_path: Path, proof_path: Path) -> CheckerRun | str:
+    try:
+        return _check_in_process(cnf_path, proof_path)
+    except (checker.CheckerInputError, RuntimeError) as e:
+        return str(e)
+
+
+def run_checker(cnf_path: Path, proof_path: Path, timeout: float | None = None) -> CheckerRun | str:
     """Run ``verify.checker`` on the files as written: in this process, or as
     ``<interpreter> -m verify.checker CNF PROOF`` (see :func:`checker_interpreter`), whose
-    last line ``s VERIFIED`` / ``s NOT VERIFIED: reason`` and exit code decide. Raises
-    ``checker.CheckerInputError`` for malformed files either way."""
+    last line ``s VERIFIED`` / ``s NOT VERIFIED: reason`` and exit code decide. Malformed
+    files raise ``checker.CheckerInputError`` or ``RuntimeError`` (file and line named).
+
+    With ``timeout`` the check runs in a child process (a forked one in-process) that is
+    killed when the time is up; the result is then a note (``"timeout"``), not a verdict."""
     interp = checker_interpreter(Path(proof_path).stat().st_size)
     if interp is None:
-        result = checker.check_certificate(cnf_path, proof_path)
-        return CheckerRun(result.verified, result.reason, result.seconds, result.lemmas_checked)
+        if timeout is None:
+            return _check_in_process(cnf_path, proof_path)
+        done, got = call_in_child(_check_in_child, (cnf_path, proof_path), timeout)
+        if done and isinstance(got, str):
+            raise RuntimeError(got)
+        return got
     root = str(Path(checker.__file__).resolve().parent.parent.parent)
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
     try:
         proc = subprocess.run([interp, "-m", "verify.checker", str(cnf_path), str(proof_path)],
-                              capture_output=True, text=True, env=env, check=False)
+                              capture_output=True, text=True, env=env, check=False,
+                              timeout=None if timeout is None else max(0.0, timeout))
+    except subprocess.TimeoutExpired:
+        return "timeout"
     except OSError as e:
         raise RuntimeError(f"cannot run the checker with {interp}: {e}") from None
     lines = proc.stdout.strip().splitlines()
@@ -158,9 +179,14 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
                   solver: str = "cadical153") -> Certificate:
     """Solve; on UNSAT write ``<stem>.cnf``, ``<stem>.drat`` and ``<stem>.json`` under
     ``directory`` and run the trusted checker on the files as written. Only
-    ``CertStatus.UNSAT_VERIFIED`` (``Certificate.proved``) may be reported as PROVED."""
+    ``CertStatus.UNSAT_VERIFIED`` (``Certificate.proved``) may be reported as PROVED.
+
+    ``timeout`` bounds solving and checking together: the check gets what the solve left, and
+    runs in a child process killed when it is used up (UNKNOWN, reason "timeout (checking)",
+    the unchecked files removed)."""
     if not stem or Path(stem).name != stem or stem.startswith("."):
         raise ValueError(f"certificate stem must be a plain file name, not {stem!r}")
+    started = time.monotonic()
     clauses = [list(c) for c in clauses]
     out = solve(clauses, num_vars, timeout=timeout, proof=True, solver=solver)
     cert = Certificate(CertStatus.UNKNOWN, solver=solver, solve_seconds=out.seconds)
@@ -182,13 +208,21 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
     _write_atomic(proof_path, proof_bytes)
     cert.cnf_path, cert.proof_path, cert.manifest_path = cnf_path, proof_path, manifest_path
 
-    try:   # the verdict comes from the files on disk, not from memory
-        result = run_checker(cnf_path, proof_path)
-        verified, reason = result.verified, result.reason
-        cert.check_seconds, cert.lemmas_checked = result.seconds, result.lemmas_checked
-        cert.details["checker_interpreter"] = result.interpreter
+    # the verdict comes from the files on disk, not from memory
+    try:
+        result = run_checker(cnf_path, proof_path,
+                             None if timeout is None else timeout - (time.monotonic() - started))
     except (checker.CheckerInputError, RuntimeError) as e:
-        verified, reason = False, f"checker refused the written files: {e}"
+        result = CheckerRun(False, f"checker refused the written files: {e}")
+    if isinstance(result, str):     # timed out: nothing was established
+        cnf_path.unlink()
+        proof_path.unlink()
+        cert.cnf_path = cert.proof_path = cert.manifest_path = None
+        cert.reason = f"{result} (checking)"
+        return cert
+    verified, reason = result.verified, result.reason
+    cert.check_seconds, cert.lemmas_checked = result.seconds, result.lemmas_checked
+    cert.details["checker_interpreter"] = result.interpreter
     cert.status = CertStatus.UNSAT_VERIFIED if verified else CertStatus.UNSAT_REJECTED
     cert.reason = reason
     deletions = sum(1 for line in proof_lines if line.startswith("d"))

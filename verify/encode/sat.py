@@ -11,7 +11,11 @@ subset of text DRAT that ``verify.checker`` and drat-trim read.
 Timeouts: back ends with ``interrupt()`` (Glucose, Maple*) run in-process under
 ``solve_limited(expect_interrupt=True)`` and a ``threading.Timer``; CaDiCaL's ``interrupt()``
 raises NotImplementedError in PySAT 1.9, so with a timeout such back ends run in a forked child
-process that is killed when the time is up.
+process that is killed when the time is up (``call_in_child``). An incremental solver that must
+stay in this process (``solve_until``) is bounded by a deadline instead: ``interrupt()`` where
+the back end has it, else slices of ``solve_limited`` under a conflict budget (CaDiCaL honours
+``conf_budget`` per call and keeps its learnt clauses between calls) with the deadline checked
+between slices.
 """
 from __future__ import annotations
 
@@ -124,13 +128,6 @@ def _run(clauses, num_vars, proof, solver, assumptions, limited):
         return SatStatus.UNKNOWN, None, None
 
 
-def _child(conn, clauses, num_vars, proof, solver, assumptions):
-    try:
-        conn.send(_run(clauses, num_vars, proof, solver, assumptions, None))
-    finally:
-        conn.close()
-
-
 def solve(clauses: Sequence[Sequence[int]], num_vars: int, *, timeout: float | None,
           proof: bool, solver: str = "cadical153",
           assumptions: Sequence[int] = ()) -> SatOutcome:
@@ -151,14 +148,9 @@ def solve(clauses: Sequence[Sequence[int]], num_vars: int, *, timeout: float | N
     elif timeout <= 0:
         status, model, prf, note = SatStatus.UNKNOWN, None, None, "timeout"
     elif supports_interrupt(solver):
-        def limited(s):
-            timer = threading.Timer(timeout, s.interrupt)
-            timer.start()
-            try:
-                return s.solve_limited(assumptions=assumptions, expect_interrupt=True)
-            finally:
-                timer.cancel()
-        status, model, prf = _run(clauses, num_vars, proof, solver, assumptions, limited)
+        deadline = time.monotonic() + timeout
+        status, model, prf = _run(clauses, num_vars, proof, solver, assumptions,
+                                  lambda s: solve_until(s, solver, deadline, assumptions))
         note = "timeout" if status is SatStatus.UNKNOWN else ""
     else:
         status, model, prf, note = _solve_in_child(clauses, num_vars, proof, solver,
@@ -170,22 +162,74 @@ def solve(clauses: Sequence[Sequence[int]], num_vars: int, *, timeout: float | N
 
 
 def _solve_in_child(clauses, num_vars, proof, solver, assumptions, timeout):
+    done, got = call_in_child(_run, (clauses, num_vars, proof, solver, assumptions, None), timeout)
+    return (*got, "") if done else (SatStatus.UNKNOWN, None, None, got)
+
+
+def _child_main(conn, fn, args):
+    try:
+        conn.send(fn(*args))
+    finally:
+        conn.close()
+
+
+def call_in_child(fn, args: tuple, timeout: float) -> tuple[bool, object]:
+    """``fn(*args)`` in a forked child process, killed after ``timeout`` seconds.
+
+    Returns ``(True, value)``, or ``(False, note)`` on timeout ("timeout") or when the child
+    died without an answer. For work that cannot be interrupted in this process (a CaDiCaL
+    call, the pure-Python proof check)."""
     ctx = multiprocessing.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(send, clauses, num_vars, proof, solver, assumptions),
-                        daemon=True)
+    child = ctx.Process(target=_child_main, args=(send, fn, args), daemon=True)
     child.start()
     send.close()
     try:
-        if not recv.poll(timeout):
-            return SatStatus.UNKNOWN, None, None, "timeout"
+        if not recv.poll(max(0.0, timeout)):
+            return False, "timeout"
         try:
-            status, model, prf = recv.recv()
+            return True, recv.recv()
         except EOFError:
-            return SatStatus.UNKNOWN, None, None, f"solver process died (exit {child.exitcode})"
-        return status, model, prf, ""
+            child.join(1)
+            return False, f"child process died (exit {child.exitcode})"
     finally:
         recv.close()
         if child.is_alive():
             child.kill()
         child.join()
+
+
+#: target length of one slice of an incremental solve without interrupt(); the conflict budget
+#: of the next slice is set from the rate measured on the last one, so a deadline is overrun by
+#: about this much
+SLICE_SECONDS = 0.25
+
+
+def solve_until(s: Solver, name: str, deadline: float | None, assumptions: Sequence[int] = ()):
+    """One (possibly incremental) SAT call on an open solver, stopped at ``deadline``
+    (``time.monotonic()``; None: no limit). Returns True, False, or None when the deadline
+    passed first. In-process, so the solver keeps its state for the next call."""
+    assumptions = list(assumptions)
+    if deadline is None:
+        return s.solve(assumptions=assumptions)
+    if supports_interrupt(name):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        timer = threading.Timer(left, s.interrupt)
+        timer.start()
+        try:
+            return s.solve_limited(assumptions=assumptions, expect_interrupt=True)
+        finally:
+            timer.cancel()
+            s.clear_interrupt()
+    budget = 1000
+    while (left := deadline - time.monotonic()) > 0:
+        s.conf_budget(budget)
+        t = time.monotonic()
+        answer = s.solve_limited(assumptions=assumptions)
+        if answer is not None:
+            return answer
+        rate = budget / max(time.monotonic() - t, 1e-3)      # conflicts per second
+        budget = int(min(max(rate * min(SLICE_SECONDS, left), 100), 10 ** 6))
+    return None

@@ -1,12 +1,14 @@
 """``python -m verify gap``: the gap table of MODEL.md §6 (least locality per class)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
 from typing import TextIO
 
 from ..errors import UsageError
+from .progress import Progress
 
 
 def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
@@ -41,7 +43,15 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                         "<= s terms over all state bits and r_i; self-unmask, support, plain/revise)")
     p.add_argument("--s-max", type=int, default=8, help="template bound: largest s tried (default 8)")
     p.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    p.add_argument("--jsonl", action="store_true",
+                   help="print one JSON object per finished row as soon as it is done (the entries "
+                        "of --json), so a killed run keeps its finished rows")
+    p.add_argument("--progress", action="store_true",
+                   help="progress lines on stderr (class, k, phase, seconds; default: only when "
+                        "stderr is a terminal)")
     args = p.parse_args(argv)
+    if args.json and args.jsonl:
+        raise UsageError("--json and --jsonl exclude each other")
     try:
         ns, rounds = parse_range(args.n), parse_range(args.rounds)
     except ValueError:
@@ -60,35 +70,45 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .classes import PREDICTOR_MODELS
     if args.predictor_model not in PREDICTOR_MODELS:
         raise UsageError(f"--predictor-model takes one of {', '.join(PREDICTOR_MODELS)}")
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
     ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout)
-
-    def progress(msg: str) -> None:
-        print(f"[gap {time.strftime('%H:%M:%S')}] {msg}", file=stderr, flush=True)
-
     if args.bound == "template":
         from .table import min_template_size
         if sems != ["support"] or args.predictor_model != "self-unmask" or any(m.allows_remask for m in modes):
             raise UsageError("--bound template: support semantics, self-unmask predictors, "
                              "modes plain and revise only")
-        entries = [min_template_size(n, T, mode, ctx, s_max=args.s_max, progress=progress)
-                   for mode in modes for T in rounds for n in ns]
-        return _report(entries, "min_size", "min s", args.json, stdout, with_semantics=False)
+        rows = [lambda progress, n=n, T=T, mode=mode:
+                min_template_size(n, T, mode, ctx, s_max=args.s_max, progress=progress)
+                for mode in modes for T in rounds for n in ns]
+        answer_key, heading, with_semantics = "min_size", "min s", False
+    else:
+        rows = [lambda progress, n=n, T=T, mode=mode, sem=sem:
+                min_locality(n, T, mode, sem, ctx, k_max=args.k_max, max_candidates=args.max_candidates,
+                             progress=progress, predictor_model=args.predictor_model)
+                for sem in sems for mode in modes for T in rounds for n in ns]
+        answer_key, heading, with_semantics = "min_locality", "min k", True
+
+    def line(msg: str) -> None:
+        print(f"[gap {time.strftime('%H:%M:%S')}] {msg}", file=stderr, flush=True)
+    shown = args.progress or (hasattr(stderr, "isatty") and stderr.isatty())
+    progress = Progress(line) if shown else None
     entries = []
-    for sem in sems:
-        for mode in modes:
-            for T in rounds:
-                for n in ns:
-                    entries.append(min_locality(n, T, mode, sem, ctx, k_max=args.k_max,
-                                                max_candidates=args.max_candidates, progress=progress,
-                                                predictor_model=args.predictor_model))
-    return _report(entries, "min_locality", "min k", args.json, stdout, with_semantics=True)
+    with progress or contextlib.nullcontext():
+        for row in rows:
+            entries.append(row(progress))
+            if args.jsonl:
+                print(json.dumps(entries[-1]), file=stdout, flush=True)
+    return _report(entries, answer_key, heading, args.json, args.jsonl, stdout, with_semantics)
 
 
-def _report(entries: list[dict], answer_key: str, heading: str, as_json: bool, stdout,
-            with_semantics: bool) -> int:
-    """Print the entries (JSON or a table); exit 0 only if every entry is complete, i.e. every
-    step was established and an answer was found."""
-    if as_json:
+def _report(entries: list[dict], answer_key: str, heading: str, as_json: bool, as_jsonl: bool,
+            stdout, with_semantics: bool) -> int:
+    """Print the entries (JSON or a table; nothing more for --jsonl, printed row by row); exit 0
+    only if every entry is complete, i.e. every step was established and an answer was found."""
+    if as_jsonl:
+        pass
+    elif as_json:
         print(json.dumps(entries, indent=1), file=stdout)
     else:
         lead = f"{'semantics':9} " if with_semantics else ""

@@ -21,8 +21,10 @@ from typing import Callable
 
 from pysat.solvers import Solver
 
+from ..encode.sat import solve_until
 from .classes import GapClass
 from .encode import M, Encoding, class_bound, consulted, encode, is_even_string
+from .progress import as_progress, report_phase
 from .witness import Witness, from_model, quick_distribution, round_states
 
 
@@ -113,81 +115,86 @@ def _blocking_clause_with_strategy(enc: Encoding, w: Witness, model_true: set[in
 
 def _certify(clauses, num_vars, directory: Path | None, stem: str, meta: dict, timeout: float,
              solver: str = "cadical153"):
-    """Certify an UNSAT: write ``<stem>.cnf/.drat/.json`` and let the trusted checker decide.
-
-    Uses :func:`verify.certify.certify_unsat` when present (branch 'checker'); otherwise the same
-    steps here: re-solve the written CNF with proof logging, then
-    :func:`verify.checker.check_certificate` on the files as written. Only the checker's
-    verdict counts. Returns (accepted, paths, proof bytes, note).
-    """
+    """Certify an UNSAT with :func:`verify.certify.certify_unsat`: write ``<stem>.cnf/.drat/.json``
+    and let the trusted checker decide; ``timeout`` bounds the re-solve with proof logging and
+    the check together. Only the checker's verdict counts. Returns (accepted, paths, proof
+    bytes, note, timed out)."""
     if directory is None:
-        return False, [], 0, "certificates not requested"
-    directory.mkdir(parents=True, exist_ok=True)
-    try:
-        from ..certify import certify_unsat  # written on branch 'checker'
-    except ImportError:
-        certify_unsat = None
-    if certify_unsat is not None:
-        cert = certify_unsat(clauses, num_vars, directory=directory, stem=stem, meta=meta,
-                             timeout=timeout, solver=solver)
-        paths = [str(p) for p in (cert.cnf_path, cert.proof_path, cert.manifest_path) if p is not None]
-        size = cert.proof_path.stat().st_size if cert.proof_path and cert.proof_path.exists() else 0
-        ok = getattr(cert, "proved", None)
-        ok = bool(ok) if ok is not None else str(cert.status) == "UNSAT-VERIFIED"
-        return ok, paths, size, f"{cert.status}: {cert.reason}"
-    import json
-    from ..checker import check_certificate, write_dimacs
-    cnf, drat, manifest = (directory / f"{stem}{ext}" for ext in (".cnf", ".drat", ".json"))
-    cnf.write_bytes(write_dimacs(clauses, num_vars))
-    with Solver(name=solver, bootstrap_with=clauses, with_proof=True) as s:
-        if s.solve():
-            return False, [], 0, "re-solve found a model (engine bug)"
-        proof = s.get_proof()
-    drat.write_text("\n".join(proof) + "\n")
-    outcome = check_certificate(cnf, drat)
-    manifest.write_text(json.dumps(dict(meta, cnf=cnf.name, proof=drat.name, solver=solver,
-                                        checker="verify.checker", verified=outcome.verified,
-                                        reason=outcome.reason, clauses=len(clauses),
-                                        variables=num_vars), indent=1) + "\n")
-    return (outcome.verified, [str(cnf), str(drat), str(manifest)], drat.stat().st_size,
-            outcome.verdict_line())
+        return False, [], 0, "certificates not requested", False
+    from ..certify import CertStatus, certify_unsat
+    cert = certify_unsat(clauses, num_vars, directory=directory, stem=stem, meta=meta,
+                         timeout=timeout, solver=solver)
+    size = cert.proof_path.stat().st_size if cert.proof_path and cert.proof_path.exists() else 0
+    timed_out = cert.status is CertStatus.UNKNOWN and cert.reason.startswith("timeout")
+    return cert.proved, cert.paths, size, f"{cert.status}: {cert.reason}", timed_out
+
+
+def timeout_message(limit: float, phase: str) -> str:
+    return f"timeout after {limit:g} s ({phase})"
+
+
+def _cegar(s: Solver, solver: str, enc: Encoding, blocked: list[list[int]], deadline: float,
+           max_candidates: int, progress) -> tuple[str, Witness | None, str]:
+    """Solve on the open solver ``s`` until a witness (support: any model; exact: a model whose
+    exact distribution is uniform on the even strings), UNSAT, or the deadline; non-uniform
+    candidates are blocked (clauses appended to ``blocked`` and added to ``s``). Returns
+    (status, witness, why not decided)."""
+    cls = enc.cls
+    report_phase(progress, cls.label(), "solving")
+    while True:
+        answer = solve_until(s, solver, deadline)
+        if answer is None:
+            return "UNKNOWN", None, "solving"
+        if not answer:
+            return "UNSAT", None, ""
+        model = s.get_model()
+        w = from_model(enc, model)
+        if cls.semantics == "support":
+            return "SAT", w, ""
+        report_phase(progress, cls.label(), "exact-checking candidates", f"{len(blocked)} refuted")
+        if _is_uniform_even(w):
+            return "SAT", w, ""
+        clause = _blocking_clause(enc, w, {l for l in model if l > 0})
+        blocked.append(clause)
+        s.add_clause(clause)
+        if len(blocked) >= max_candidates:
+            return "UNKNOWN", None, f"gave up after {len(blocked)} candidates"
+        if time.monotonic() >= deadline:
+            return "UNKNOWN", None, "solving"
 
 
 def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path | None = None,
                 timeout: float = 600.0, max_candidates: int = 5000,
                 progress: Callable[[str], None] | None = None) -> Result:
     """Decide one class. SAT results carry a witness (to be re-verified by the caller through a
-    spec file); UNSAT results are certified when ``certify_dir`` is given."""
-    t0 = time.perf_counter()
+    spec file); UNSAT results are certified when ``certify_dir`` is given.
+
+    ``timeout`` bounds the whole call: encoding, each SAT call (stopped inside the solver, see
+    :func:`verify.encode.sat.solve_until`), the exact checks, and the certification (re-solve
+    with proof logging and trusted check, bounded by what is left). On expiry the result is
+    neither SAT nor certified, and its message is "timeout after X s (encoding|solving|
+    certifying)". ``progress`` gets a line at each phase change (see :mod:`.progress`)."""
+    t0 = time.monotonic()
+    deadline = t0 + timeout
+    label = cls.label()
+    progress = as_progress(progress)
+    report_phase(progress, label, "encoding")
     enc = encode(cls)
     enc.bound_clauses = class_bound(enc)
     clauses = enc.all_clauses()
     res = Result(cls, "UNKNOWN", clauses=len(clauses), variables=enc.num_vars,
                  method="sat" if cls.semantics == "support" else "cegar")
     blocked: list[list[int]] = []
-    with Solver(name=solver, bootstrap_with=clauses) as s:
-        while True:
-            if time.perf_counter() - t0 > timeout:
-                res.message = "timeout"
-                break
-            if not s.solve():
-                res.status = "UNSAT"
-                break
-            model = s.get_model()
-            w = from_model(enc, model)
-            if cls.semantics == "support" or _is_uniform_even(w):
-                res.status, res.witness = "SAT", w
-                break
-            clause = _blocking_clause(enc, w, {l for l in model if l > 0})
-            blocked.append(clause)
-            s.add_clause(clause)
-            if progress and len(blocked) % 50 == 0:
-                progress(f"{cls.label()}: {len(blocked)} candidates refuted by exact evaluation")
-            if len(blocked) >= max_candidates:
-                res.message = f"gave up after {len(blocked)} candidates"
-                break
+    if time.monotonic() >= deadline:
+        res.message = timeout_message(timeout, "encoding")
+    else:
+        with Solver(name=solver, bootstrap_with=clauses) as s:
+            res.status, res.witness, why = _cegar(s, solver, enc, blocked, deadline, max_candidates,
+                                                  progress)
+        res.message = timeout_message(timeout, why) if why == "solving" else why
     res.blocked = len(blocked)
     if res.status == "UNSAT":
+        report_phase(progress, label, "certifying")
         all_clauses = clauses + blocked
         res.clauses = len(all_clauses)
         meta = {"class": cls.label(), "n": cls.n, "rounds": cls.rounds, "mode": cls.mode.value,
@@ -196,9 +203,13 @@ def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path 
                 "bound": cls.bound, **({"template_size": cls.size} if cls.template else {}),
                 "blocked_candidates": len(blocked),
                 "claim": "no DLM of this class reaches the even-parity target"}
-        ok, paths, size, note = _certify(all_clauses, enc.num_vars, certify_dir, cls.key(), meta,
-                                         max(1.0, timeout - (time.perf_counter() - t0)))
+        left = deadline - time.monotonic()
+        ok, paths, size, note, timed_out = (
+            _certify(all_clauses, enc.num_vars, certify_dir, cls.key(), meta, left, solver)
+            if left > 0 else (False, [], 0, "", True))
         res.certified, res.certificates, res.proof_bytes = ok, paths, size
-        res.message = note if not ok else "certificate accepted by the trusted checker"
-    res.seconds = time.perf_counter() - t0
+        res.message = ("certificate accepted by the trusted checker" if ok
+                       else timeout_message(timeout, "certifying") if timed_out else note)
+    report_phase(progress, label, None)
+    res.seconds = time.monotonic() - t0
     return res

@@ -39,15 +39,14 @@ def _least(entry: dict, answer_key: str, step_key: str, bounds, make_class, ctx:
     t0 = time.perf_counter()
     for bound in bounds:
         cls = make_class(bound)
-        if progress:
-            progress(f"{cls.label()} ...")
         got = decide(cls, ctx, progress=progress, **decide_options)
         d = got["details"]
         entry["steps"].append({step_key: bound, "fact": got["fact"], "method": got["method"],
                                "clauses": d["clauses"], "seconds": d["seconds"],
                                "proof_bytes": d["proof_bytes"], "message": got["message"]})
         if progress:
-            progress(f"{cls.label()}: {got['fact'] or 'unknown'} ({d['seconds']} s, {d['clauses']} clauses)")
+            progress(f"{cls.label()}: {got['fact'] or 'unknown'} ({d['seconds']} s, {d['clauses']} clauses)"
+                     + ("" if got["fact"] else f": {got['message']}"))
         if got["fact"] == "none":
             entry["certificates"] += got["certificates"]
             continue

@@ -289,9 +289,13 @@ def write_spec(w: Witness, path: Path, name: str, statement: str) -> Path:
 
 
 def verify_witness(w: Witness, path: Path):
-    """Re-check the written spec with the exact semantics: (ok, message)."""
+    """Re-check the written spec with the exact semantics: (ok, message). The witness must be
+    in its class: every read set within the locality bound (the spec's expressions read only
+    those positions)."""
     from ..dlm.semantics import output_distribution
     from ..specs import load_spec
+    if not w.cls.template and any(len(r) > w.cls.locality for r in w.reads):
+        return False, f"read sets {[list(r) for r in w.reads]} exceed the locality {w.cls.locality}"
     import sys
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 20000))   # long witness expressions parse recursively
