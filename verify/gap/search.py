@@ -101,7 +101,7 @@ def _blocking_clause_with_strategy(enc: Encoding, w: Witness, model_true: set[in
     lits = []
     for x in set().union(*round_states(w)):
         for i in range(enc.cls.n):
-            if x[i] == M:
+            if consulted(enc.cls, i, x):
                 for t in (0, 1):
                     var = enc.var("o", i, x, t)
                     lits.append(-var if var in model_true else var)
