@@ -83,15 +83,22 @@ def from_model(enc: Encoding, model: list[int]) -> Witness:
     return _prune_unreached(Witness(cls, tuple(reads), predictor, remask, sreads, commit))
 
 
-def _prune_unreached(w: Witness) -> Witness:
-    """F's value at views never met on a run is a don't-care: set it to 'no commit', so the
-    written expressions stay small (an unbounded F has 4^n views)."""
-    seen = set()
+def met_extended(w: Witness) -> set[tuple[int, tuple[int, ...]]]:
+    """The pairs (j, e): F_j decides at the extended state e on some run of the witness; F's
+    values anywhere else do not change the output distribution."""
+    met = set()
     for x in set().union(*round_states(w)):
         sampled = predicted_positions(w.cls, x)
         for ys in itertools.product(*(w.support(j, x) for j in sampled)):
             e = extended(x, dict(zip(sampled, ys)))
-            seen.update((j, tuple(e[q] for q in w.strategy_reads[j])) for j in sampled)
+            met.update((j, e) for j in sampled)
+    return met
+
+
+def _prune_unreached(w: Witness) -> Witness:
+    """F's value at views never met on a run is a don't-care: set it to 'no commit', so the
+    written expressions stay small (an unbounded F has 4^n views)."""
+    seen = {(j, tuple(e[q] for q in w.strategy_reads[j])) for j, e in met_extended(w)}
     commit = {key: (c and key in seen) for key, c in w.commit.items()}
     return dataclasses.replace(w, commit=commit)
 
