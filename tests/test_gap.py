@@ -315,6 +315,120 @@ def test_ab_engine_matches_brute_force(model, n, T, k, semantics):
     assert (res.status == "SAT") == ab_brute_force_exists(model, n, T, k, semantics == "exact")
 
 
+# Revise modes (and a second reference for plain): a lazy enumerator. A DLM is a read set per
+# position plus tables ("P", i, view) -> support and ("F", i, view) -> commit, where F's view is
+# the pairs (x_j, y_j) over its read positions (y_j None where it is not sampled or F is blind to
+# it). The run asks for table entries as it needs them; every entry it asks for is branched on,
+# so every DLM of the class is covered (a full table makes the run ask the same entries).
+
+class _Need(Exception):
+    pass
+
+
+def ab_run(mode, model, n, T, reads, tab, exact):
+    def get(key):
+        if key not in tab:
+            raise _Need(key)
+        return tab[key]
+    evens = {x for x in itertools.product((A, B), repeat=n) if sum(x) % 2 == 0}
+    dist = {(M,) * n: Fraction(1)}
+    for r in range(T):
+        nxt = {}
+        for x, p in dist.items():
+            asked = [i for i in range(n) if mode.allows_revise or x[i] == M]
+            sups = [get(("P", i, tuple(x[j] for j in reads[i]))) for i in asked]
+            for ys in itertools.product(*sups):
+                q = p
+                for s in sups:
+                    q = q / len(s) if exact else q
+                y = dict(zip(asked, ys))
+                seen = [(x[j], y.get(j) if model != "ab+F-state" else None) for j in range(n)]
+                z = list(x)
+                for i in asked:   # committing y_i replaces x_i (revise) or unmasks it
+                    fr = reads[i] if model == "ab+F" else range(n)
+                    if get(("F", i, tuple(seen[j] for j in fr))):
+                        z[i] = y[i]
+                if r == T - 1 and tuple(z) not in evens:
+                    return False   # a wrong output, whatever the entries not asked yet
+                nxt[tuple(z)] = nxt.get(tuple(z), 0) + q
+        dist = nxt
+    return dist == {x: Fraction(1, len(evens)) for x in evens} if exact else set(dist) == evens
+
+
+def ab_lazy_brute_force_exists(mode, model, n, T, k, exact):
+    own = mode.allows_revise or model == "ab+F"   # may P_i / F_i select position i
+    per = [list(itertools.combinations([j for j in range(n) if own or j != i], k)) for i in range(n)]
+    for reads in itertools.product(*per):
+        stack = [{}]
+        while stack:
+            tab = stack.pop()
+            try:
+                if ab_run(mode, model, n, T, reads, tab, exact):
+                    return True
+            except _Need as need:
+                key = need.args[0]
+                stack += [{**tab, key: val} for val in ([(A,), (B,), (A, B)] if key[0] == "P" else [False, True])]
+    return False
+
+
+AB_LAZY = [(Mode.REVISE, "ab+F", 2, T, k) for T in (1, 2, 3) for k in (0, 1)] + \
+          [(Mode.REVISE, "ab+F", 3, T, 0) for T in (1, 2, 3)] + \
+          [(Mode.REVISE, "ab+F-state", 2, T, 0) for T in (1, 2, 3)] + \
+          [(Mode.REVISE, "ab+F-state", 2, 2, 1), (Mode.REVISE, "ab+F-state", 3, 2, 0)] + \
+          [(Mode.REVISE, "ab+F-unbounded", 2, 1, 0), (Mode.REVISE, "ab+F-unbounded", 2, 2, 1)] + \
+          [(Mode.PLAIN, "ab+F", 2, 2, 1), (Mode.PLAIN, "ab+F", 3, 2, 0), (Mode.PLAIN, "ab+F-state", 2, 2, 0)]
+
+
+@pytest.mark.parametrize("semantics", ["support", "exact"])
+@pytest.mark.parametrize("mode,model,n,T,k", AB_LAZY)
+def test_ab_engine_matches_lazy_brute_force(mode, model, n, T, k, semantics):
+    res = solve_class(GapClass(n, T, mode, semantics, k, predictor_model=model), max_candidates=100000)
+    assert res.status in ("SAT", "UNSAT")
+    assert (res.status == "SAT") == ab_lazy_brute_force_exists(mode, model, n, T, k, semantics == "exact")
+
+
+@pytest.mark.parametrize("mode", [Mode.REVISE, Mode.REMASK_REVISE, Mode.PLAIN])
+@pytest.mark.parametrize("model", ["ab+F", "ab+F-state", "ab+F-unbounded"])
+def test_ab_encoding_reachable_sets_equal_simulator(mode, model, tmp_path):
+    """Random a/b + F DLMs, fixed in the encoding, against the simulator's exact semantics
+    (verify.dlm.semantics) run on the spec file the witness writer makes of them."""
+    from verify.dlm.semantics import state_distribution
+    from verify.gap.encode import ext_tokens
+    from verify.gap.witness import Witness
+    from verify.specs import load_spec
+    rng = random.Random(11)
+    n, T = 3, 3
+    cls = GapClass(n, T, mode, "support", n, predictor_model=model)
+    for trial in range(3):
+        reads = [tuple(sorted(rng.sample(range(n), rng.choice([1, 2])))) for _ in range(n)]
+        sreads = reads if model == "ab+F" else [tuple(range(n))] * n
+        pred = {(i, v): rng.choice([(A,), (B,), (A, B)]) for i in range(n)
+                for v in itertools.product((A, B, M), repeat=len(reads[i]))}
+        gmap = {(i, v): rng.random() < 0.3 for i in range(n) for v in itertools.product((A, B, M), repeat=len(reads[i]))}
+        blind = {t: t if t < 2 else (2 if t < 4 else 4 + 2 * ((t - 4) // 2)) for t in range(8)}
+        state_f = {}
+        commit = {}
+        for i in range(n):
+            for v in itertools.product(ext_tokens(cls), repeat=len(sreads[i])):
+                key = tuple(blind[t] for t in v) if model == "ab+F-state" else v
+                commit[(i, v)] = state_f.setdefault((i, key), rng.random() < 0.6)
+        w = Witness(cls, tuple(reads), pred, gmap if mode.allows_remask else {}, tuple(sreads), commit)
+        fix = {"sel": {(i, j): j in reads[i] for i in range(n) for j in range(n)},
+               "o": {(i, x): set(w.support(i, x)) for i in range(n) for x in itertools.product((A, B, M), repeat=n)},
+               "f": {(i, e): w.commits(i, e) for i in range(n) for e in itertools.product(range(8), repeat=n)},
+               "g": {(i, z): gmap[(i, tuple(z[j] for j in reads[i]))] for i in range(n)
+                     for z in itertools.product((A, B, M), repeat=n)}}
+        enc = encode(cls, fix=fix, goal=False)
+        with Solver(name="cadical153", bootstrap_with=enc.clauses) as s:
+            assert s.solve()
+            true = {l for l in s.get_model() if l > 0}
+        dlm = load_spec(write_spec(w, tmp_path / f"r{trial}.toml", "r", "random")).instances[0].subject
+        for t in range(1, T + 1):
+            got = {x for x in itertools.product((A, B, M), repeat=n) if enc.var("R", t, x) in true}
+            want = {tuple(int(tok) for tok in x) for x in state_distribution(dlm, rounds=t)}
+            assert got == want, (trial, t)
+
+
 @pytest.mark.parametrize("n,T", [(3, 2), (3, 3), (4, 2)])
 def test_ab_unbounded_equals_bounded_at_full_locality(n, T):
     for model in ("ab+F", "ab+F-unbounded"):

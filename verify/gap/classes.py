@@ -16,8 +16,10 @@ complexity bound and the semantics. Conventions (documented in the README, "The 
   itself never needs ``x_i = M``). In ``ab+F-unbounded`` ``F_i`` reads everything and the
   bound ``k`` applies to ``P_i`` only (the reading of MODEL.md §6 "with any unmasking
   strategy"). ``ab+F-state``: ``F_i`` reads the whole state ``x`` but no sampled prediction
-  (so the commit set is fixed before sampling). Implemented for the modes ``plain`` and
-  ``remask``.
+  (so the commit set is fixed before sampling). Every mode: in ``revise`` modes ``P_i`` is
+  consulted at every position and ``F_i`` decides at every position; committing ``y_i`` at a
+  revealed position replaces the token (MODEL.md §3, as the simulator does), and ``F`` sees
+  the sampled predictions at revealed positions too (not in ``ab+F-state``).
 * **Locality k**: each position ``i`` has one read set ``S_i`` with ``|S_i| <= k`` chosen by
   the search; ``P_i`` is an arbitrary function of the tokens ``x_j, j ∈ S_i``, and (remask
   modes) ``G_i`` an arbitrary function of the committed tokens ``z_j, j ∈ S_i``. In ``plain``
@@ -74,9 +76,6 @@ class GapClass:
                                 f"(implemented: {', '.join(PREDICTOR_MODELS)})")
         if self.semantics == "exact" and self.rho != 1:
             raise GapClassError("exact semantics is implemented for rho = 1 only")
-        if self.has_strategy and self.mode.allows_revise:
-            raise GapClassError(f"predictor model '{self.predictor_model}' is implemented for the "
-                                "modes plain and remask only")
         if not 0 <= self.locality <= self.n:
             raise GapClassError(f"locality must be in 0..{self.n}")
         if self.bound not in BOUNDS:

@@ -428,21 +428,48 @@ def encode(cls: GapClass, fix: dict | None = None, goal: bool = True,
 # --- predictors over a/b plus an unmasking strategy F (predictor models ab+F) -------------
 #
 # Extended tokens ``e_j`` (what F sees at position j): 0 = a, 1 = b (revealed), 2 = masked with
-# prediction a, 3 = masked with prediction b. ``("f", i, e)``: F_i commits at position i
-# (defined when ``e_i`` is masked). Locality of F: when i does not read j, f is unchanged along
-# the cycle 0 -> 1 -> 2 -> 3 -> 0 of e_j; at j = i, unchanged by swapping 2 <-> 3.
+# prediction a, 3 = masked with prediction b; in revise modes the predictor is consulted at a
+# revealed position too, and ``e_j = 4 + 2·x_j + y_j`` (a·a, a·b, b·a, b·b: the token and its
+# sampled prediction), so the alphabet is {M·a, M·b, a·a, a·b, b·a, b·b}. ``("f", i, e)``: F_i
+# commits ``y_i`` at position i (defined where P_i is consulted; in revise committing replaces
+# the revealed token, MODEL.md §3). Locality of F: when i does not read j, f is unchanged along
+# the cycle of the alphabet at e_j (0 -> 1 -> 2 -> 3 -> 0, resp. 2 -> 3 -> ... -> 7 -> 2); at
+# j = i in plain/remask, unchanged by swapping 2 <-> 3 (F_i knows e_i is masked); in revise the
+# own position is like any other (reading it counts, as for the predictor).
 
 EA, EB, EMA, EMB = 0, 1, 2, 3
-_ECYCLE = {EA: EB, EB: EMA, EMA: EMB, EMB: EA}
+#: extended tokens that carry a sampled prediction, paired by swapping the prediction
+_EFLIP = {EMA: EMB, EMB: EMA, 4: 5, 5: 4, 6: 7, 7: 6}
+
+
+def ext_tokens(cls: GapClass) -> tuple[int, ...]:
+    """The extended alphabet of the class (the values F sees at one position)."""
+    return (EMA, EMB, 4, 5, 6, 7) if cls.mode.allows_revise else (EA, EB, EMA, EMB)
+
+
+def predicted_positions(cls: GapClass, x: tuple[int, ...]) -> list[int]:
+    """The positions whose predictor is consulted (and sampled) in state ``x``."""
+    return [j for j in range(len(x)) if consulted(cls, j, x)]
 
 
 def extended(x: tuple[int, ...], y: dict[int, int]) -> tuple[int, ...]:
-    """The extended state: revealed tokens, and predictions (2 + y_j) at masked positions."""
-    return tuple(x[j] if x[j] != M else 2 + y[j] for j in range(len(x)))
+    """The extended state: ``2 + y_j`` at masked positions, ``4 + 2·x_j + y_j`` at revealed
+    positions with a prediction (revise), the token at the others."""
+    return tuple(2 + y[j] if x[j] == M else (4 + 2 * x[j] + y[j] if j in y else x[j])
+                 for j in range(len(x)))
+
+
+def token_after(t: int, commit: bool) -> int:
+    """The token at a position with extended token ``t`` after F's decision."""
+    if t < 2:
+        return t
+    if t < 4:
+        return t - 2 if commit else M
+    return (t - 4) % 2 if commit else (t - 4) // 2
 
 
 def after_commit(e: tuple[int, ...], commits: dict[int, bool]) -> tuple[int, ...]:
-    return tuple(t if t < 2 else ((t - 2) if commits[j] else M) for j, t in enumerate(e))
+    return tuple(token_after(t, commits.get(j, False)) for j, t in enumerate(e))
 
 
 def _encode_with_strategy(cls: GapClass, fix: dict | None, goal: bool) -> Encoding:
@@ -451,47 +478,53 @@ def _encode_with_strategy(cls: GapClass, fix: dict | None, goal: bool) -> Encodi
     C = enc.clauses
     v = enc.var
     states = all_states(n)
-    remask = cls.mode.allows_remask
+    remask, revise = cls.mode.allows_remask, cls.mode.allows_revise
     for i in range(n):
         for j in read_candidates(cls, i):
             v("sel", i, j)
-    # predictors: supports over {a, b}, local in x_j for selected j != i
+    # predictors: supports over {a, b} where consulted, local in x_j for selected j (the own
+    # position only in revise, where P_i does not know x_i for free)
     for i in range(n):
         for x in states:
-            if x[i] != M:
+            if not consulted(cls, i, x):
                 continue
             C.append([v("o", i, x, A), v("o", i, x, B)])
             for j in range(n):
-                if j == i or not enc.has("sel", i, j):
+                if (j == i and not revise) or not enc.has("sel", i, j):
                     continue
                 y = x[:j] + (_CYCLE[x[j]],) + x[j + 1:]
                 for t in (A, B):
                     C.append([v("sel", i, j), -v("o", i, x, t), v("o", i, y, t)])
-    # unmasking strategies: one commit bit per extended state with e_i masked
-    ext_states = list(itertools.product((EA, EB, EMA, EMB), repeat=n))
+    # unmasking strategies: one commit bit per extended state where P_i is consulted
+    alphabet = ext_tokens(cls)
+    cycle = dict(zip(alphabet, alphabet[1:] + alphabet[:1]))
     for i in range(n):
-        for e in ext_states:
+        for e in itertools.product(alphabet, repeat=n):
             if e[i] < 2:
                 continue
             f = v("f", i, e)
             if cls.predictor_model == "ab+F-state":
                 for j in range(n):   # blind to every sampled prediction
                     if e[j] >= 2:
-                        y = e[:j] + (EMA + EMB - e[j],) + e[j + 1:]
-                        C.append([-f, v("f", i, y)])
+                        C.append([-f, v("f", i, e[:j] + (_EFLIP[e[j]],) + e[j + 1:])])
             if not cls.strategy_bounded:
                 continue
             for j in range(n):
-                if j == i:
-                    y = e[:i] + (EMA + EMB - e[i],) + e[i + 1:]
-                else:
-                    y = e[:j] + (_ECYCLE[e[j]],) + e[j + 1:]
-                C.append([v("sel", i, j), -f, v("f", i, y)])
+                step = _EFLIP if (j == i and not revise) else cycle
+                C.append([v("sel", i, j), -f, v("f", i, e[:j] + (step[e[j]],) + e[j + 1:])])
     if remask:
         remask_locality(C, v, n, states)
 
     start = (M,) * n
     reach = reach_literals(v, start)
+
+    def options(e, j):
+        """(next token at j, literal of F_j's decision or None when it does not matter)."""
+        kept, committed = token_after(e[j], False), token_after(e[j], True)
+        if kept == committed:
+            return [(kept, None)]
+        f = v("f", j, e)
+        return [(kept, -f), (committed, f)]
 
     def image(r: int, target: str, src_states, src_lit):
         tgt = (lambda x2: v("R", r + 1, x2)) if target == "R" else (lambda x2: v("Z", r, x2))
@@ -500,19 +533,18 @@ def _encode_with_strategy(cls: GapClass, fix: dict | None, goal: bool) -> Encodi
             sx = src_lit(x)
             if sx == 0:
                 continue
-            masked = [j for j in range(n) if x[j] == M]
-            for ys in itertools.product((A, B), repeat=len(masked)):
-                y = dict(zip(masked, ys))
+            sampled = predicted_positions(cls, x)
+            for ys in itertools.product((A, B), repeat=len(sampled)):
+                y = dict(zip(sampled, ys))
                 e = extended(x, y)
                 # Y <-> R[r][x] and every sampled prediction possible
                 Y = v("Y", target, r, e)
-                body = ([sx] if sx is not None else []) + [v("o", j, x, y[j]) for j in masked]
+                body = ([sx] if sx is not None else []) + [v("o", j, x, y[j]) for j in sampled]
                 C.append([-l for l in body] + [Y])
                 C.extend([-Y, l] for l in body)
-                for cs in itertools.product((False, True), repeat=len(masked)):
-                    commits = dict(zip(masked, cs))
-                    x2 = after_commit(e, commits)
-                    lits = [Y] + [v("f", j, e) if commits[j] else -v("f", j, e) for j in masked]
+                for combo in itertools.product(*(options(e, j) for j in range(n))):
+                    x2 = tuple(t for t, _ in combo)
+                    lits = [Y] + [l for _, l in combo if l is not None]
                     C.append([-l for l in lits] + [tgt(x2)])
                     p = v("p", target, r, e, x2)
                     C.extend([-p, l] for l in lits)

@@ -25,7 +25,7 @@ from ..encode.sat import solve_until
 from .classes import GapClass
 from .encode import M, Encoding, class_bound, consulted, encode, is_even_string
 from .progress import as_progress, report_phase
-from .witness import Witness, from_model, quick_distribution, round_states
+from .witness import Witness, from_model, met_extended, quick_distribution, round_states
 
 
 @dataclass
@@ -98,17 +98,21 @@ def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[in
 
 
 def _blocking_clause_with_strategy(enc: Encoding, w: Witness, model_true: set[int]) -> list[int]:
-    """ab+F models: the predictor supports at the states reached before each round, and every
-    commit (F) and remask (G) bit; any DLM agreeing on these has the same distribution."""
+    """ab+F models: the predictor supports at the states reached before each round, the commit
+    bits of F at the extended states met on a run, and every remask (G) bit; any DLM agreeing
+    on these has the same distribution."""
     lits = []
     for x in set().union(*round_states(w)):
         for i in range(enc.cls.n):
-            if x[i] == M:
+            if consulted(enc.cls, i, x):
                 for t in (0, 1):
                     var = enc.var("o", i, x, t)
                     lits.append(-var if var in model_true else var)
+    for j, e in met_extended(w):
+        var = enc.var("f", j, e)
+        lits.append(-var if var in model_true else var)
     for key, var in enc.pool.obj2id.items():
-        if key[0] in ("f", "g"):
+        if key[0] == "g":
             lits.append(-var if var in model_true else var)
     return sorted(set(lits))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .classes import GapClass
 from .encode import (A, B, EMA, EMB, M, TOKENS, Encoding, after_commit, all_states, consulted,
-                     extended, read_candidates)
+                     ext_tokens, extended, predicted_positions, read_candidates)
 
 _CH = {A: "0", B: "1", M: "M"}
 
@@ -83,15 +83,22 @@ def from_model(enc: Encoding, model: list[int]) -> Witness:
     return _prune_unreached(Witness(cls, tuple(reads), predictor, remask, sreads, commit))
 
 
+def met_extended(w: Witness) -> set[tuple[int, tuple[int, ...]]]:
+    """The pairs (j, e): F_j decides at the extended state e on some run of the witness; F's
+    values anywhere else do not change the output distribution."""
+    met = set()
+    for x in set().union(*round_states(w)):
+        sampled = predicted_positions(w.cls, x)
+        for ys in itertools.product(*(w.support(j, x) for j in sampled)):
+            e = extended(x, dict(zip(sampled, ys)))
+            met.update((j, e) for j in sampled)
+    return met
+
+
 def _prune_unreached(w: Witness) -> Witness:
     """F's value at views never met on a run is a don't-care: set it to 'no commit', so the
     written expressions stay small (an unbounded F has 4^n views)."""
-    seen = set()
-    for x in set().union(*round_states(w)):
-        masked = [j for j in range(w.cls.n) if x[j] == M]
-        for ys in itertools.product(*(w.support(j, x) for j in masked)):
-            e = extended(x, dict(zip(masked, ys)))
-            seen.update((j, tuple(e[q] for q in w.strategy_reads[j])) for j in masked)
+    seen = {(j, tuple(e[q] for q in w.strategy_reads[j])) for j, e in met_extended(w)}
     commit = {key: (c and key in seen) for key, c in w.commit.items()}
     return dataclasses.replace(w, commit=commit)
 
@@ -113,18 +120,19 @@ def _local(w: Witness, i: int, x) -> list[tuple[int, Fraction]]:
 
 
 def _step_with_strategy(w: Witness, x) -> list[tuple[tuple[int, ...], Fraction]]:
-    """Predictions at the masked positions, then F's commits, then G (ab+F models)."""
+    """Predictions where consulted (masked positions; every position in revise), then F's
+    commits, then G (ab+F models)."""
     n = w.cls.n
-    masked = [j for j in range(n) if x[j] == M]
-    sups = [w.support(j, x) for j in masked]
+    sampled = predicted_positions(w.cls, x)
+    sups = [w.support(j, x) for j in sampled]
     out = []
     for ys in itertools.product(*sups):
         q = Fraction(1)
         if w.cls.semantics == "exact":
             for sup in sups:
                 q /= len(sup)
-        e = extended(x, dict(zip(masked, ys)))
-        z = after_commit(e, {j: w.commits(j, e) for j in masked})
+        e = extended(x, dict(zip(sampled, ys)))
+        z = after_commit(e, {j: w.commits(j, e) for j in sampled})
         if w.cls.mode.allows_remask:
             z = tuple(M if z[i] != M and w.remask.get((i, tuple(z[j] for j in w.reads[i])), False)
                       else z[i] for i in range(n))
@@ -213,11 +221,15 @@ def predictor_expressions(w: Witness, i: int, rho: int) -> tuple[str, str]:
     return (" | ".join(mask_terms) or "0", " | ".join(value_terms) or "0")
 
 
-_EXT = {A: "~m{j} & ~v{j}", B: "~m{j} & v{j}", EMA: "m{j} & ~yv{j}", EMB: "m{j} & yv{j}"}
+_EXT = {A: "~m{j} & ~v{j}", B: "~m{j} & v{j}", EMA: "m{j} & ~yv{j}", EMB: "m{j} & yv{j}",
+        # revise: a revealed token and the prediction sampled there
+        4: "~m{j} & ~v{j} & ~yv{j}", 5: "~m{j} & ~v{j} & yv{j}",
+        6: "~m{j} & v{j} & ~yv{j}", 7: "~m{j} & v{j} & yv{j}"}
 
 
 def strategy_expression(w: Witness, i: int) -> str:
-    """F_i's commit bit over m/v (state) and yv (sampled prediction) of its read positions."""
+    """F_i's commit bit over m/v (state) and yv (sampled prediction) of its read positions
+    (in revise modes also at revealed positions)."""
     pos = w.strategy_reads[i]
     table = {view: c for (j, view), c in w.commit.items() if j == i}
     # keep only the positions F_i depends on (an unbounded F is written over 4^n views otherwise)
@@ -233,7 +245,7 @@ def strategy_expression(w: Witness, i: int) -> str:
         reduced[tuple(view[idx] for idx in keep)] = c
     pos = tuple(pos[idx] for idx in keep)
     terms = []
-    for view in itertools.product((A, B, EMA, EMB), repeat=len(pos)):
+    for view in itertools.product(ext_tokens(w.cls), repeat=len(pos)):
         if reduced.get(view):
             terms.append("(" + (" & ".join(_EXT[t].format(j=j) for j, t in zip(pos, view)) or "1") + ")")
     return " | ".join(terms) or "0"
