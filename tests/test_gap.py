@@ -604,3 +604,24 @@ def test_final_goal_agrees_with_image_encoding_on_classes(mode):
                 enc = encode(cls, final_goal=final_goal)
                 got.append(_sat(enc.clauses + class_bound(enc)))
             assert got[0] == got[1], (n, T, k)
+
+
+def test_spec_timeout_budget(tmp_path, monkeypatch):
+    """A claim's own ``timeout`` raises the run's budget for it (never lowers it); a bad value is
+    a spec error naming the key, exit 2."""
+    from verify.cli import main
+    import verify.gap.check as gap_check
+    seen = []
+    real = gap_check.decide
+    monkeypatch.setattr(gap_check, "decide", lambda cls, ctx, *a, **kw: seen.append(ctx.timeout) or real(cls, ctx, *a, **kw))
+    body = ('[claim]\nname = "c"\n[gap]\nn = 3\nrounds = 2\nmode = "plain"\nsemantics = "support"\n'
+            'locality = 1\n[[check]]\nkind = "gap"\nclaim = "none"\nexpect = "PROVED"\n')
+    spec = tmp_path / "c.toml"
+    spec.write_text(body + "timeout = 500\n")
+    assert main([str(spec), "--proofs", str(tmp_path / "p"), "--timeout", "30"], io.StringIO(), io.StringIO()) == 0
+    assert main([str(spec), "--proofs", str(tmp_path / "p"), "--timeout", "900"], io.StringIO(), io.StringIO()) == 0
+    assert seen == [500.0, 900.0]
+    spec.write_text(body + 'timeout = "soon"\n')
+    err = io.StringIO()
+    assert main([str(spec), "--proofs", str(tmp_path / "p")], io.StringIO(), err) == 2
+    assert "timeout" in err.getvalue() and "Traceback" not in err.getvalue()

@@ -15,7 +15,9 @@ A ``[gap]`` subject names one finite class of DLMs with ``L = n``::
 
 and a ``[[check]] kind = "gap"`` states a claim about it: ``claim = "exists"`` (some DLM of the
 class produces ``D⊕n``: its support, or exactly, by the semantics) or ``claim = "none"``.
-Verdicts:
+Optional keys of the check: ``max_candidates`` (exact semantics: give up after this many
+refuted candidates) and ``timeout`` (seconds for this claim, solve and certify, when it needs
+more than the run's ``--timeout``; a larger ``--timeout`` still wins). Verdicts:
 
 * PROVED: the claim is established: ``exists`` by a witness DLM written as a spec file and
   re-verified by the exact semantics (:func:`verify.dlm.semantics.output_distribution`);
@@ -29,6 +31,8 @@ probability, under the exact semantics, is exactly the target's support; it re-c
 support witnesses the engine writes.
 """
 from __future__ import annotations
+
+import dataclasses
 
 import itertools
 from pathlib import Path
@@ -66,7 +70,10 @@ def build_gap(table, env: dict[str, Any], base: Path) -> GapClass:
 
 def _parse_gap(table) -> dict[str, Any]:
     return {"claim": table.str("claim", choices=("exists", "none")),
-            "max_candidates": table.int("max_candidates", 5000, minimum=1)}
+            "max_candidates": table.int("max_candidates", 5000, minimum=1),
+            # the claim's own time budget in seconds (solve + certify), when it needs more than
+            # the run's --timeout; a larger --timeout still wins
+            "timeout": table.int("timeout", minimum=1) if table.has("timeout") else None}
 
 
 def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=None) -> dict[str, Any]:
@@ -120,6 +127,9 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
             "a DLM of the class produces the even-parity target (claim 'exists') or none does ('none')")
 def check_gap(instance, check, ctx: Context) -> Outcome:
     cls: GapClass = instance.subject
+    budget = check.options.get("timeout")
+    if budget is not None and budget > ctx.timeout:
+        ctx = dataclasses.replace(ctx, timeout=float(budget))
     got = decide(cls, ctx, check.options["max_candidates"])
     claim = check.options["claim"]
     if got["fact"] == "error":
