@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import itertools
+import math
 import random
 from fractions import Fraction
 
@@ -63,10 +64,7 @@ def _run(mode, n, T, reads, table, remask, W):
                         opts[t2] = opts.get(t2, 0) + Fraction(c[t], W)
                 per.append(list(opts.items()))
             for combo in itertools.product(*per):
-                z = tuple(t for t, _ in combo)
-                q = p
-                for _, f in combo:
-                    q *= f
+                z, q = tuple(t for t, _ in combo), p * math.prod(f for _, f in combo)
                 if mode.allows_remask:
                     z = tuple(M if z[i] != M and entry(remask, ("G", i, tuple(z[j] for j in reads[i])), r == T - 1)
                               else z[i] for i in range(n))
