@@ -23,7 +23,7 @@ from verify.gap.check import decide
 from verify.gap.classes import GapClass, GapClassError
 from verify.gap.encode import encode, local_vars
 from verify.gap.search import solve_class
-from verify.gap.witness import Witness, quick_distribution, verify_witness, write_spec
+from verify.gap.witness import Witness, quick_distribution, write_spec
 
 A, B, M = 0, 1, 2
 
