@@ -32,6 +32,10 @@ complexity bound and the semantics. Conventions (documented in the README, "The 
   round, the output distribution is exactly uniform on the even strings. With ``rho = 1`` a
   local distribution is one token or a fair mix of two, so it is fixed by its support; the
   exact class is the support class restricted to supports of size <= 2, plus exactness.
+  With ``rho >= 2`` (self-unmasking predictors, locality bound) a local distribution is a
+  multiset of ``2^rho`` outcomes, i.e. a count per token summing to ``2^rho``
+  (:func:`verify.gap.encode.count_clauses`); ``rho`` applies to exact semantics only (support
+  semantics already allows every support).
 """
 from __future__ import annotations
 
@@ -41,6 +45,7 @@ from ..dlm.model import Mode
 
 SEMANTICS = ("support", "exact")
 BOUNDS = ("locality", "template")
+MAX_RHO = 4
 PREDICTOR_MODELS = ("self-unmask", "ab+F", "ab+F-unbounded", "ab+F-state")
 _KEY = {"self-unmask": "", "ab+F": "-abF", "ab+F-unbounded": "-abFany", "ab+F-state": "-abFstate"}
 
@@ -74,8 +79,15 @@ class GapClass:
         if self.predictor_model not in PREDICTOR_MODELS:
             raise GapClassError(f"predictor model '{self.predictor_model}' is not implemented "
                                 f"(implemented: {', '.join(PREDICTOR_MODELS)})")
-        if self.semantics == "exact" and self.rho != 1:
-            raise GapClassError("exact semantics is implemented for rho = 1 only")
+        if self.semantics == "support" and self.rho != 1:
+            raise GapClassError("rho (random bits per position and round) applies to exact "
+                                "semantics only; support semantics allows every support")
+        if not 1 <= self.rho <= MAX_RHO:
+            raise GapClassError(f"rho must be in 1..{MAX_RHO}")
+        if self.rho >= 2 and (self.has_strategy or self.bound != "locality"):
+            raise GapClassError("exact semantics with rho >= 2 is implemented for self-unmasking "
+                                "predictors with the locality bound only (ab+F models and the "
+                                "template bound: rho = 1)")
         if not 0 <= self.locality <= self.n:
             raise GapClassError(f"locality must be in 0..{self.n}")
         if self.bound not in BOUNDS:
@@ -108,7 +120,12 @@ class GapClass:
     @property
     def max_support(self) -> int:
         """Largest support of one local distribution: 2 for exact with rho = 1."""
-        return 2 if self.semantics == "exact" else 3
+        return 2 if self.semantics == "exact" and self.rho == 1 else 3
+
+    @property
+    def counted(self) -> bool:
+        """Local distributions are encoded by counts out of ``2^rho`` (exact, rho >= 2)."""
+        return self.semantics == "exact" and self.rho >= 2
 
     @property
     def template(self) -> bool:
@@ -129,4 +146,5 @@ class GapClass:
             return (f"n{self.n}-T{self.rounds}-{self.mode.value.replace('+', '-')}-{self.semantics}"
                     f"-dnf-s{self.size}")
         return (f"n{self.n}-T{self.rounds}-{self.mode.value.replace('+', '-')}-{self.semantics}"
-                f"{_KEY[self.predictor_model]}-k{self.locality}")
+                f"{_KEY[self.predictor_model]}" + (f"-rho{self.rho}" if self.rho != 1 else "")
+                + f"-k{self.locality}")

@@ -20,7 +20,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p = _Parser(prog="python -m verify gap", stdout=stdout,
                 description="For each (n, rounds, mode, semantics), the least locality k for which a "
                             "DLM with L = n produces the even-parity distribution D+n (support: exactly "
-                            "the even strings are possible; exact: uniform on them, 1 random bit per "
+                            "the even strings are possible; exact: uniform on them, --rho random bits per "
                             "position and round). Smaller k are refuted by DRAT certificates accepted "
                             "by the trusted checker; the witness at k is re-verified by the exact "
                             "semantics. Progress goes to stderr.")
@@ -34,6 +34,9 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--timeout", type=float, default=600.0, metavar="S", help="per class, seconds")
     p.add_argument("--max-candidates", type=int, default=5000,
                    help="exact semantics: give up after this many refuted candidates")
+    p.add_argument("--rho", type=int, default=1,
+                   help="exact semantics: random bits per position and round (default 1; rho >= 2 "
+                        "for self-unmask predictors and the locality bound)")
     p.add_argument("--predictor-model", default="self-unmask",
                    help="self-unmask (P may output M), ab+F (a/b predictors, F on the same read set), "
                         "ab+F-unbounded (F reads everything), ab+F-state (F reads the whole state, "
@@ -72,6 +75,15 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         raise UsageError(f"--predictor-model takes one of {', '.join(PREDICTOR_MODELS)}")
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
+    if args.rho != 1:
+        from .classes import GapClass, GapClassError
+        if "exact" not in sems:
+            raise UsageError("--rho applies to exact semantics only (add --semantics exact)")
+        try:
+            GapClass(max(ns), max(rounds), modes[0], "exact", 0, args.rho,
+                     args.predictor_model, args.bound)
+        except GapClassError as e:
+            raise UsageError(f"--rho {args.rho}: {e}") from None
     ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout)
     if args.bound == "template":
         from .table import min_template_size
@@ -85,7 +97,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     else:
         rows = [lambda progress, n=n, T=T, mode=mode, sem=sem:
                 min_locality(n, T, mode, sem, ctx, k_max=args.k_max, max_candidates=args.max_candidates,
-                             progress=progress, predictor_model=args.predictor_model)
+                             progress=progress, predictor_model=args.predictor_model, rho=args.rho)
                 for sem in sems for mode in modes for T in rounds for n in ns]
         answer_key, heading, with_semantics = "min_locality", "min k", True
 

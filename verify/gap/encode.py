@@ -408,6 +408,8 @@ def encode(cls: GapClass, fix: dict | None = None, goal: bool = True,
 
     rounds_and_goal(C, v, n, T, start, states, remask, goal, image, reach,
                     final if final_goal else None)
+    if cls.counted:
+        C += count_clauses(enc)
 
     if fix is None:
         C += symmetry_breaking(enc)
@@ -423,6 +425,69 @@ def encode(cls: GapClass, fix: dict | None = None, goal: bool = True,
             if enc.has("g", i, z):
                 C.append([v("g", i, z) if on else -v("g", i, z)])
     return enc
+
+
+# --- exact semantics with rho >= 2: counts out of W = 2^rho ------------------------------
+#
+# A local distribution of P_i at x is a multiset of W outcomes: counts c_a + c_b + c_M = W.
+# Order encoding: ("c", i, x, t, m) = "c_t >= m" for t in {a, b}, m = 2..W, and m = 1 is the
+# support variable ("o", i, x, t) itself; c_M = W - c_a - c_b, so ("o", i, x, M) <-> c_a + c_b
+# < W. Every count vector is exactly one assignment (no auxiliary variables), and the support
+# CNF above is unchanged underneath.
+
+def count_var(enc: Encoding, i: int, x: tuple[int, ...], t: int, m: int) -> int:
+    """The literal "c_t >= m" (t in {a, b}, 1 <= m <= W) of P_i at x."""
+    return enc.var("o", i, x, t) if m == 1 else enc.var("c", i, x, t, m)
+
+
+def local_vars(enc: Encoding, i: int, x: tuple[int, ...]) -> list[int]:
+    """Variables that fix the distribution of the next token at i from x: the supports (and
+    the counts when counted). Counted, at a revealed position (revise) only the count of the
+    other token matters (a predicted M keeps x_i), so only its variables are returned."""
+    W = 1 << enc.cls.rho
+    if enc.cls.counted and x[i] != M:
+        return [count_var(enc, i, x, 1 - x[i], m) for m in range(1, W + 1)]
+    out = [enc.var("o", i, x, t) for t in TOKENS]
+    if enc.cls.counted:
+        out += [count_var(enc, i, x, t, m) for t in (A, B) for m in range(2, W + 1)]
+    return out
+
+
+def count_literals(enc: Encoding, i: int, x: tuple[int, ...], counts: dict[int, int]) -> list[int]:
+    """Unit literals fixing P_i's counts at x to ``counts`` (token -> count, summing to W)."""
+    W = 1 << enc.cls.rho
+    lits = [count_var(enc, i, x, t, m) * (1 if counts.get(t, 0) >= m else -1)
+            for t in (A, B) for m in range(1, W + 1)]
+    return lits + [enc.var("o", i, x, M) * (1 if counts.get(M, 0) > 0 else -1)]
+
+
+def count_clauses(enc: Encoding) -> list[list[int]]:
+    """Counts out of ``W = 2^rho`` under the supports, and their locality (the whole local
+    distribution, not only its support, is a function of the read positions)."""
+    cls = enc.cls
+    n, W = cls.n, 1 << cls.rho
+    v = enc.var
+    out: list[list[int]] = []
+    for i in range(n):
+        for x in all_states(n):
+            if not consulted(cls, i, x):
+                continue
+            u = {t: [None] + [count_var(enc, i, x, t, m) for m in range(1, W + 1)] for t in (A, B)}
+            om = v("o", i, x, M)
+            for t in (A, B):
+                out += [[-u[t][m + 1], u[t][m]] for m in range(1, W)]          # order
+            out += [[-u[A][m], -u[B][W - m + 1]] for m in range(1, W + 1)]     # c_a + c_b <= W
+            # o_M -> c_a + c_b <= W - 1; not o_M -> c_a + c_b >= W
+            out += [[-om] + [-l for l in (u[A][m], u[B][W - m]) if l is not None]
+                    for m in range(0, W + 1)]
+            out += [[om, u[A][m + 1], u[B][W - m]] for m in range(0, W)]
+            for j in read_candidates(cls, i):
+                if j == i and not cls.mode.allows_revise:
+                    continue
+                y = x[:j] + (_CYCLE[x[j]],) + x[j + 1:]
+                out += [[v("sel", i, j), -u[t][m], count_var(enc, i, y, t, m)]
+                        for t in (A, B) for m in range(2, W + 1)]
+    return out
 
 
 # --- predictors over a/b plus an unmasking strategy F (predictor models ab+F) -------------

@@ -1,11 +1,12 @@
 """The search: for one class, SAT with a re-verified witness, or UNSAT with a checked certificate.
 
-Support semantics is one CNF (:mod:`verify.gap.encode`). Exact semantics with ``rho = 1`` is
+Support semantics is one CNF (:mod:`verify.gap.encode`). Exact semantics is
 counterexample-guided: the CNF of the support class restricted to supports of size <= 2
-(which, for ``rho = 1``, fixes every local distribution) is solved; each model is evaluated
-with exact rationals; a model that is not exactly uniform is blocked by a clause over the
-predictor supports at the states it reaches (any DLM agreeing there has the same
-distribution). The final UNSAT is certified like the support case; the blocking clauses are
+(which, for ``rho = 1``, fixes every local distribution), or for ``rho >= 2`` the support CNF
+plus the counts out of ``2^rho`` (:func:`verify.gap.encode.count_clauses`), is solved; each
+model is evaluated with exact rationals; a model that is not exactly uniform is blocked by a
+clause over the predictor supports and counts at the states it reaches (any DLM agreeing
+there has the same distribution). The final UNSAT is certified like the support case; the blocking clauses are
 justified by the exact evaluation of the blocked candidates, which the certificate's manifest
 lists (method label ``cegar``). The two semantics therefore refine each other by
 construction: an exact witness is a support witness.
@@ -23,9 +24,11 @@ from pysat.solvers import Solver
 
 from ..encode.sat import solve_until
 from .classes import GapClass
-from .encode import M, Encoding, class_bound, consulted, encode, is_even_string
+from .encode import (A, B, M, TOKENS, Encoding, all_states, class_bound, consulted, encode,
+                     is_even_string, local_vars)
 from .progress import as_progress, report_phase
-from .witness import Witness, from_model, met_extended, quick_distribution, round_states
+from .witness import (Witness, _one_round, from_model, met_extended, quick_distribution,
+                      round_states)
 
 
 @dataclass
@@ -54,11 +57,143 @@ def _is_uniform_even(w: Witness) -> bool:
 
 
 def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[int]:
-    """Literals that differ from the model on the supports at every reachable state."""
+    """Literals that differ from the model on the supports (and counts) at every reachable
+    state. Counted (rho >= 2): when no choice of counts under the model's supports at the
+    reached states is uniform (:func:`_no_counts_work`), the clause is over the supports only."""
     cls = enc.cls
     n = cls.n
     if cls.has_strategy:
         return _blocking_clause_with_strategy(enc, w, model_true)
+    if cls.counted:
+        short = _heavy_paths_clause(enc, w, model_true)
+        if short is not None:
+            return short
+    reached = _reached(w)
+    supports_only = cls.counted and _no_counts_work(w, reached)
+    lits = []
+    for x in reached:
+        for i in range(n):
+            if consulted(cls, i, x):
+                local = (_support_vars(enc, i, x) if supports_only
+                         else local_vars(enc, i, x))     # supports, and counts for rho >= 2
+                lits += [-var if var in model_true else var for var in local]
+    if cls.mode.allows_remask:
+        for (key, var) in list(enc.pool.obj2id.items()):
+            if key[0] == "g":
+                lits.append(-var if var in model_true else var)
+    return sorted(set(lits))
+
+
+def _support_vars(enc: Encoding, i: int, x) -> list[int]:
+    """The support of the next token at i from x: o at a masked position; at a revealed one
+    (revise) q, the support after the decoder's rule (a predicted M keeps x_i)."""
+    if x[i] != M:
+        return [enc.var("q", i, x, t) for t in (A, B)]
+    return [enc.var("o", i, x, t) for t in TOKENS]
+
+
+#: at most this many count choices are enumerated to block a candidate by its supports only
+COUNT_CHOICES = 4096
+
+
+def _count_choices(cls: GapClass, x, i: int, support: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """Every multiset of 2^rho outcomes of P_i at x with this support, up to what the decoder
+    makes of it (at a revealed position a predicted M keeps x_i: only the other count matters)."""
+    W = 1 << cls.rho
+    if x[i] != M:
+        other = 1 - x[i]
+        if other not in support:
+            return [(x[i],) * W]
+        lo, hi = (1, W - 1) if {x[i], M} & set(support) else (W, W)
+        return [(x[i],) * (W - c) + (other,) * c for c in range(lo, hi + 1)]
+    out = []
+    for cut in itertools.combinations(range(1, W), len(support) - 1):
+        sizes = [b - a for a, b in zip((0,) + cut, cut + (W,))]
+        out.append(tuple(t for t, c in zip(support, sizes) for _ in range(c)))
+    return out
+
+
+def _no_counts_work(w: Witness, reached) -> bool:
+    """True when no DLM with the candidate's supports at the reached states is exactly uniform:
+    every choice of counts per (position, reached state) under those supports (locality
+    relaxed, so a superset of the class) is evaluated with exact rationals. False when some
+    choice is uniform or there are more than :data:`COUNT_CHOICES` choices."""
+    cls = w.cls
+    n = cls.n
+    allpos = tuple(range(n))
+    keys = [(i, x) for x in reached for i in range(n) if consulted(cls, i, x)]
+    options = [_count_choices(cls, x, i, w.support(i, x)) for i, x in keys]
+    total = 1
+    for o in options:
+        total *= len(o)
+        if total > COUNT_CHOICES:
+            return False
+    predictor = {(i, x): w.support(i, x) for i, x in keys}
+    remask = {(i, z): w.remask.get((i, tuple(z[j] for j in w.reads[i])), False)
+              for i in range(n) for z in all_states(n)} if cls.mode.allows_remask else {}
+    for combo in itertools.product(*options):
+        free = Witness(cls, (allpos,) * n, predictor, remask, outcomes=dict(zip(keys, combo)))
+        if _is_uniform_even(free):
+            return False
+    return True
+
+
+def _heavy_paths_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[int] | None:
+    """Counted, no remasking: a short clause from a string that gets too much mass.
+
+    The candidate's support is exactly the even strings (the CNF), so a non-uniform candidate
+    gives some even ``s`` more than ``2^-(n-1)``. An exact DLM is deterministic in the last
+    round (a random position there would also give an odd string). Take runs
+    ``x_0 -> ... -> x_{T-1} -> s`` of the candidate, heaviest first, until their mass exceeds
+    ``2^-(n-1)``: any DLM with the same local distributions (supports and counts) at the states
+    ``x_0 .. x_{T-2}`` of these runs, in which every ``x_{T-1}`` of them can go to ``s``, has
+    ``P(s)`` at least that mass, so it is not exact. The clause says one of these differs."""
+    cls = enc.cls
+    n, T = cls.n, cls.rounds
+    if cls.mode.allows_remask:
+        return None
+    step_cache: dict = {}
+
+    def step(x):
+        if x not in step_cache:
+            step_cache[x] = _one_round(w, {x: Fraction(1)})
+        return step_cache[x]
+
+    runs = [((M,) * n,), ]
+    probs = [Fraction(1)]
+    for _ in range(T - 1):
+        runs, probs = zip(*[(run + (z,), p * q) for run, p in zip(runs, probs)
+                            for z, q in step(run[-1]).items()]) if runs else ((), ())
+    by_s: dict = {}
+    for run, p in zip(runs, probs):
+        out = step(run[-1])
+        if len(out) != 1:
+            return None            # not deterministic in the last round: cannot happen here
+        by_s.setdefault(next(iter(out)), []).append((p, run))
+    want = Fraction(1, 2 ** (n - 1))
+    s, heavy = max(by_s.items(), key=lambda kv: sum(p for p, _ in kv[1]))
+    if sum(p for p, _ in heavy) <= want:
+        return None
+    fixed, last, mass = set(), set(), Fraction(0)
+    for p, run in sorted(heavy, key=lambda pr: -pr[0]):
+        fixed.update(run[:-1])
+        last.add(run[-1])
+        mass += p
+        if mass > want:
+            break
+    lits = [-v if v in model_true else v for x in fixed for i in range(n) if consulted(cls, i, x)
+            for v in local_vars(enc, i, x)]
+    for z in last:
+        for i in range(n):
+            if consulted(cls, i, z):
+                lits.append(-enc.var("o" if z[i] == M else "q", i, z, s[i]))
+    return sorted(set(lits))
+
+
+def _reached(w: Witness) -> set[tuple[int, ...]]:
+    """The states reached before some round in which predictors are consulted."""
+    cls = w.cls
+    n = cls.n
     reached = {(M,) * n}
     frontier = set(reached)
     # the states in which predictors are consulted are those reached before the last round
@@ -80,21 +215,7 @@ def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[in
                 nxt.add(z)
         states_by_round.append(nxt)
         reached |= nxt
-    lits = []
-    for x in reached:
-        for i in range(n):
-            if consulted(cls, i, x):
-                for t in (0, 1, 2):
-                    var = enc.var("o", i, x, t)
-                    lits.append(-var if var in model_true else var)
-        if cls.mode.allows_remask:
-            # G acts on the committed vectors reachable from x; block on g at all states
-            pass
-    if cls.mode.allows_remask:
-        for (key, var) in list(enc.pool.obj2id.items()):
-            if key[0] == "g":
-                lits.append(-var if var in model_true else var)
-    return sorted(set(lits))
+    return reached
 
 
 def _blocking_clause_with_strategy(enc: Encoding, w: Witness, model_true: set[int]) -> list[int]:

@@ -14,7 +14,7 @@ from .classes import GapClass
 def min_locality(n: int, rounds: int, mode: Mode, semantics: str, ctx: Context, *,
                  k_max: int | None = None, max_candidates: int = 5000,
                  progress: Callable[[str], None] | None = None,
-                 predictor_model: str = "self-unmask") -> dict:
+                 predictor_model: str = "self-unmask", rho: int = 1) -> dict:
     """Try ``k = 0, 1, ...``: UNSAT (certified) for each k below the answer, then a witness.
 
     ``min_locality`` is set only if every smaller k was refuted with an accepted certificate
@@ -22,11 +22,12 @@ def min_locality(n: int, rounds: int, mode: Mode, semantics: str, ctx: Context, 
     """
     k_max = n if k_max is None else min(k_max, n)
     entry = {"n": n, "rounds": rounds, "mode": mode.value, "semantics": semantics,
-             "predictor_model": predictor_model, "status": "complete", "rho": 1 if semantics == "exact" else None,
+             "predictor_model": predictor_model, "status": "complete", "rho": rho if semantics == "exact" else None,
              "min_locality": None, "certificates": [], "witness": None, "steps": [],
              "seconds": 0.0, "complete": True}
     return _least(entry, "min_locality", "locality", range(0, k_max + 1),
-                  lambda k: GapClass(n, rounds, mode, semantics, k, predictor_model=predictor_model),
+                  lambda k: GapClass(n, rounds, mode, semantics, k, rho if semantics == "exact" else 1,
+                                     predictor_model=predictor_model),
                   ctx, progress, max_candidates=max_candidates)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .classes import GapClass
 from .encode import (A, B, EMA, EMB, M, TOKENS, Encoding, after_commit, all_states, consulted,
-                     ext_tokens, extended, predicted_positions, read_candidates)
+                     count_var, ext_tokens, extended, predicted_positions, read_candidates)
 
 _CH = {A: "0", B: "1", M: "M"}
 
@@ -32,6 +32,9 @@ class Witness:
     commit: dict[tuple[int, tuple[int, ...]], bool] | None = None
     #: template bound: (i, bit) -> DNF terms (verify.gap.template); reads are then all positions
     template: dict | None = None
+    #: exact semantics with rho >= 2: (i, view on S_i) -> the 2^rho equally likely outcomes
+    #: (sorted), i.e. the counts; the random value k in 0..2^rho-1 draws outcomes[k]
+    outcomes: dict[tuple[int, tuple[int, ...]], tuple[int, ...]] | None = None
 
     def commits(self, i: int, e: tuple[int, ...]) -> bool:
         return self.commit.get((i, tuple(e[j] for j in self.strategy_reads[i])), False)
@@ -57,6 +60,7 @@ def from_model(enc: Encoding, model: list[int]) -> Witness:
     for i in range(cls.n):
         reads.append(tuple(j for j in read_candidates(cls, i) if enc.var("sel", i, j) in true))
     predictor: dict = {}
+    outcomes: dict | None = {} if cls.counted else None
     for i in range(cls.n):
         for x in all_states(cls.n):
             if not consulted(cls, i, x):
@@ -66,6 +70,8 @@ def from_model(enc: Encoding, model: list[int]) -> Witness:
             if cls.mode.allows_revise and x[i] != M and key in predictor:
                 continue
             predictor.setdefault(key, sup)
+            if outcomes is not None:
+                outcomes.setdefault(key, _counted_outcomes(enc, i, x, true))
     remask: dict = {}
     if cls.mode.allows_remask:
         for i in range(cls.n):
@@ -73,7 +79,7 @@ def from_model(enc: Encoding, model: list[int]) -> Witness:
                 if z[i] != M and enc.has("g", i, z):
                     remask.setdefault((i, tuple(z[j] for j in reads[i])), enc.var("g", i, z) in true)
     if not cls.has_strategy:
-        return Witness(cls, tuple(reads), predictor, remask)
+        return Witness(cls, tuple(reads), predictor, remask, outcomes=outcomes)
     sreads = tuple(reads) if cls.strategy_bounded else tuple(tuple(range(cls.n)) for _ in range(cls.n))
     commit: dict = {}
     for (key, var) in enc.pool.obj2id.items():
@@ -95,6 +101,13 @@ def met_extended(w: Witness) -> set[tuple[int, tuple[int, ...]]]:
     return met
 
 
+def _counted_outcomes(enc: Encoding, i: int, x, true: set[int]) -> tuple[int, ...]:
+    """The 2^rho outcomes of P_i at x read off the order-encoded counts of the model."""
+    W = 1 << enc.cls.rho
+    count = {t: sum(count_var(enc, i, x, t, m) in true for m in range(1, W + 1)) for t in (A, B)}
+    return (A,) * count[A] + (B,) * count[B] + (M,) * (W - count[A] - count[B])
+
+
 def _prune_unreached(w: Witness) -> Witness:
     """F's value at views never met on a run is a don't-care: set it to 'no commit', so the
     written expressions stay small (an unbounded F has 4^n views)."""
@@ -111,6 +124,9 @@ def _local(w: Witness, i: int, x) -> list[tuple[int, Fraction]]:
         return [(x[i], Fraction(1))]
     sup = w.support(i, x)
     p = Fraction(1, len(sup)) if cls.semantics == "exact" else Fraction(1)
+    if w.outcomes is not None:   # rho >= 2: each of the 2^rho outcomes has the same weight
+        sup = w.outcomes[(i, tuple(x[j] for j in w.reads[i]))]
+        p = Fraction(1, len(sup))
     out: dict[int, Fraction] = {}
     for t in sup:
         if x[i] != M and t == M:
@@ -144,14 +160,15 @@ def round_states(w: Witness) -> list[set[tuple[int, ...]]]:
     """The reachable states before each round (round 1 .. T)."""
     n = w.cls.n
     sets = [{(M,) * n}]
-    support_only = dataclasses.replace(w, cls=dataclasses.replace(w.cls, semantics="support"))
+    support_only = dataclasses.replace(w, cls=dataclasses.replace(w.cls, semantics="support", rho=1))
     for _ in range(w.cls.rounds - 1):
         sets.append(set(_one_round(support_only, {x: Fraction(1) for x in sets[-1]})))
     return sets
 
 
 def quick_distribution(w: Witness) -> dict[tuple[int, ...], Fraction]:
-    """Final-state distribution (exact: rho = 1 fair mixes; support: weights are not
+    """Final-state distribution (exact: rho = 1 fair mixes, or 2^rho equally likely outcomes;
+    support: weights are not
     probabilities, only their keys mean anything)."""
     n = w.cls.n
     dist = {(M,) * n: Fraction(1)}
@@ -193,6 +210,8 @@ def _view_expr(positions: tuple[int, ...], view: tuple[int, ...], prefix: str = 
 
 
 def random_bits_needed(w: Witness) -> int:
+    if w.outcomes is not None:
+        return w.cls.rho
     biggest = max((len(s) for s in w.predictor.values()), default=1)
     return 0 if biggest == 1 else (1 if biggest == 2 else 2)
 
@@ -211,7 +230,7 @@ def predictor_expressions(w: Witness, i: int, rho: int) -> tuple[str, str]:
         if sup is None:
             continue   # a view that never occurs where P_i is consulted
         for k in range(1 << rho):
-            t = _pick(sup, k)
+            t = w.outcomes[(i, view)][k] if w.outcomes is not None else _pick(sup, k)
             rlit = " & ".join(("" if (k >> b) & 1 else "~") + f"r{b}" for b in range(rho))
             term = "(" + _view_expr(pos, view) + (f" & {rlit}" if rlit else "") + ")"
             if t == M:
