@@ -52,18 +52,27 @@ def _is_uniform_even(w: Witness) -> bool:
 
 
 def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[int]:
-    """Literals that differ from the model on the supports at every reachable state."""
+    """Literals that differ from the model on the supports at every reached state and (remask
+    modes) on G at every reached committed vector.
+
+    Sound: the output distribution is fixed, round by round, by the local distributions at the
+    states reached before each round (fixed by the supports when ``rho = 1``: a fair mix of at
+    most two tokens, for the locality and the template bound alike) and by G at the committed
+    vectors reached in each round; any DLM agreeing there has the same, non-uniform
+    distribution. The literals are the ``o``/``g`` variables, whatever defines them (free
+    tables, read sets or DNF templates)."""
     cls = enc.cls
     n = cls.n
     if cls.has_strategy:
         return _blocking_clause_with_strategy(enc, w, model_true)
-    reached = {(M,) * n}
-    frontier = set(reached)
-    # the states in which predictors are consulted are those reached before the last round
-    states_by_round = [frontier]
-    for _ in range(cls.rounds - 1):
+    remask = cls.mode.allows_remask
+    reached: set = set()
+    committed: set = set()
+    layer = {(M,) * n}
+    for _ in range(cls.rounds):
+        reached |= layer
         nxt = set()
-        for x in states_by_round[-1]:
+        for x in layer:
             per = []
             for i in range(n):
                 if not consulted(cls, i, x):
@@ -72,12 +81,12 @@ def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[in
                     sup = w.support(i, x)
                     per.append([x[i] if (t == M and x[i] != M) else t for t in sup])
             for z in itertools.product(*per):
-                if cls.mode.allows_remask:
+                committed.add(z)
+                if remask:
                     z = tuple(M if z[i] != M and w.remask.get((i, tuple(z[j] for j in w.reads[i])), False)
                               else z[i] for i in range(n))
                 nxt.add(z)
-        states_by_round.append(nxt)
-        reached |= nxt
+        layer = nxt
     lits = []
     for x in reached:
         for i in range(n):
@@ -85,13 +94,12 @@ def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[in
                 for t in (0, 1, 2):
                     var = enc.var("o", i, x, t)
                     lits.append(-var if var in model_true else var)
-        if cls.mode.allows_remask:
-            # G acts on the committed vectors reachable from x; block on g at all states
-            pass
-    if cls.mode.allows_remask:
-        for (key, var) in list(enc.pool.obj2id.items()):
-            if key[0] == "g":
-                lits.append(-var if var in model_true else var)
+    if remask:
+        for z in committed:
+            for i in range(n):
+                if z[i] != M:
+                    var = enc.var("g", i, z)
+                    lits.append(-var if var in model_true else var)
     return sorted(set(lits))
 
 
