@@ -606,3 +606,32 @@ def test_template_blocking_clause_is_sound(mode):
             others += any(len(a) > 1 for a in agree_p + agree_g)
             sol.add_clause(clause)
     assert others >= 6
+
+
+def test_template_bad_input_exit_2(tmp_path):
+    """The template bound with an a/b predictor model: a clear error naming the spec file (exit 2),
+    and the same for the CLI flags."""
+    from verify.cli import main
+    spec = tmp_path / "bad.toml"
+    spec.write_text('[claim]\nname = "c"\n[gap]\nn = 3\nrounds = 2\nmode = "remask"\nsemantics = "exact"\n'
+                    'predictor_model = "ab+F"\nbound = "template"\ns = 1\n[[check]]\nkind = "gap"\nclaim = "none"\n')
+    err = io.StringIO()
+    assert main([str(spec), "--proofs", str(tmp_path / "p")], io.StringIO(), err) == 2
+    assert "bad.toml" in err.getvalue() and "self-unmasking" in err.getvalue() and "Traceback" not in err.getvalue()
+    err = io.StringIO()
+    assert main(["gap", "--bound", "template", "--predictor-model", "ab+F", "--n", "3", "--rounds", "2"],
+                io.StringIO(), err) == 2
+    assert "self-unmask" in err.getvalue()
+
+
+def test_template_cli_json_remask_exact(tmp_path):
+    """`gap --bound template` for remask, exact semantics: n = 3, T = 2 has least s = 2, with
+    s = 0, 1 certified (3 files each) and the witness re-verified."""
+    from verify.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    rc = main(["gap", "--bound", "template", "--n", "3", "--rounds", "2", "--mode", "remask", "--semantics", "exact",
+               "--json", "--proofs", str(tmp_path)], out, err)
+    assert rc == 0, err.getvalue()
+    (e,) = json.loads(out.getvalue())
+    assert (e["semantics"], e["mode"], e["min_size"], e["complete"]) == ("exact", "remask", 2, True)
+    assert len(e["certificates"]) == 6 and e["witness"].endswith("n3-T2-remask-exact-dnf-s2.witness.toml")
