@@ -57,8 +57,9 @@ class GapClass:
     rho: int = 1
     predictor_model: str = "self-unmask"
     #: the complexity bound: "locality" (``locality`` = k) or "template" (``size`` = s: each
-    #: predictor output bit, and G_i's remask bit, a DNF of at most s terms over all 2n state
-    #: (committed-vector) bits and r_i (not for G); see :mod:`verify.gap.template`)
+    #: predictor output bit a DNF of at most s terms over all 2n state bits and r_i; in remask
+    #: modes G_i's bit a DNF of at most s terms over the 2n bits of z; see
+    #: :mod:`verify.gap.template`)
     bound: str = "locality"
     size: int = 0
 

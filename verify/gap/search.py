@@ -4,8 +4,9 @@ Support semantics is one CNF (:mod:`verify.gap.encode`). Exact semantics with ``
 counterexample-guided: the CNF of the support class restricted to supports of size <= 2
 (which, for ``rho = 1``, fixes every local distribution) is solved; each model is evaluated
 with exact rationals; a model that is not exactly uniform is blocked by a clause over the
-predictor supports at the states it reaches (any DLM agreeing there has the same
-distribution). The final UNSAT is certified like the support case; the blocking clauses are
+predictor supports at the states it reaches and (remask modes) G at the committed vectors it
+reaches (any DLM agreeing there has the same distribution; the template bound of
+:mod:`verify.gap.template` defines the same variables, so the same clause serves). The final UNSAT is certified like the support case; the blocking clauses are
 justified by the exact evaluation of the blocked candidates, which the certificate's manifest
 lists (method label ``cegar``). The two semantics therefore refine each other by
 construction: an exact witness is a support witness.
