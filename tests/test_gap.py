@@ -66,10 +66,7 @@ def reference_sets(mode, n, T, reads, table, remask):
     return sets
 
 
-def reference_ok(mode, n, T, reads, table, remask, exact):
-    evens = {x for x in itertools.product((A, B), repeat=n) if sum(x) % 2 == 0}
-    if not exact:
-        return reference_sets(mode, n, T, reads, table, remask)[-1] == evens
+def reference_distribution(mode, n, T, reads, table, remask):
     dist = {(M,) * n: Fraction(1)}
     for _ in range(T):
         nxt = {}
@@ -77,7 +74,14 @@ def reference_ok(mode, n, T, reads, table, remask, exact):
             for z, q in step_options(mode, n, reads, table, remask, x, True):
                 nxt[z] = nxt.get(z, 0) + p * q
         dist = nxt
-    return dist == {x: Fraction(1, len(evens)) for x in evens}
+    return dist
+
+
+def reference_ok(mode, n, T, reads, table, remask, exact):
+    evens = {x for x in itertools.product((A, B), repeat=n) if sum(x) % 2 == 0}
+    if not exact:
+        return reference_sets(mode, n, T, reads, table, remask)[-1] == evens
+    return reference_distribution(mode, n, T, reads, table, remask) == {x: Fraction(1, len(evens)) for x in evens}
 
 
 def candidates(mode, n, i):
@@ -463,33 +467,39 @@ def test_ab_model_section6_readings():
 
 # --- the depth-2 template bound (verify/gap/template.py) ----------------------------------
 #
-# Brute force, independent of the encoder: every DNF of <= s terms over the 2n + 1 literals
-# (m_j, v_j, r) as a truth table over (state, r); a position's behaviour is the support at each
-# state where it is consulted, over the (mask, value) pairs that never emit 11 anywhere.
+# Brute force, independent of the encoder: every DNF of <= s terms over the literals (m_j, v_j,
+# and r for a predictor; zm_j, zv_j for G) as a truth table over its inputs; a position's
+# predictor table is its support at each state where it is consulted, over the (mask, value)
+# pairs that never emit 11 anywhere; its G table is the remask bit at each z.
+# The DLMs are explored lazily: each round branches only on the tables' values at the states
+# (and committed vectors) reached so far, which enumerates every DLM's run exactly once.
 
-def _dnf_tables(n, s):
-    states = list(itertools.product((A, B, M), repeat=n))
-    pts = [(x, r) for x in states for r in (0, 1)]
-    vals = [[b for t in x for b in (int(t == M), int(t == B))] + [r] for x, r in pts]
+def _dnf_truth_tables(points_values, s):
+    """Every DNF of <= s terms over len(points_values[0]) literals, as a bit mask over points."""
     terms = set()
-    for signs in itertools.product((None, 1, 0), repeat=2 * n + 1):
-        terms.add(sum(1 << k for k, vv in enumerate(vals)
+    for signs in itertools.product((None, 1, 0), repeat=len(points_values[0])):
+        terms.add(sum(1 << k for k, vv in enumerate(points_values)
                       if all(sg is None or vv[l] == sg for l, sg in enumerate(signs))))
     dnfs = {0}
     for _ in range(s):
         dnfs |= {d | t for d in dnfs for t in terms}
-    return states, pts, dnfs
+    return dnfs
 
 
-def template_brute_force_exists(mode, n, T, s):
-    states, pts, dnfs = _dnf_tables(n, s)
+def _bits(x):
+    return [b for t in x for b in (int(t == M), int(t == B))]
+
+
+def predictor_tables(mode, n, s, T):
+    """Per position: every predictor table {x: support} (at the states where it is consulted;
+    for T = 1 only the start state matters) whose two bits are DNFs of <= s terms."""
+    states = list(itertools.product((A, B, M), repeat=n))
+    pts = [(x, r) for x in states for r in (0, 1)]
+    dnfs = _dnf_truth_tables([_bits(x) + [r] for x, r in pts], s)
     idx = {p: k for k, p in enumerate(pts)}
-    revise = mode.allows_revise
-    per_pos = []
+    preds = []
     for i in range(n):
-        cons = [x for x in states if revise or x[i] == M]
-        if T == 1:
-            cons = [(M,) * n]          # only the start state is ever consulted
+        cons = [x for x in states if consulted(mode, i, x)] if T > 1 else [(M,) * n]
         beh = set()
         for mt in dnfs:
             for vt in dnfs:
@@ -497,32 +507,131 @@ def template_brute_force_exists(mode, n, T, s):
                     continue          # 11 somewhere: not a DLM
                 beh.add(tuple(tuple(sorted({M if mt >> idx[(x, r)] & 1 else (B if vt >> idx[(x, r)] & 1 else A)
                                             for r in (0, 1)})) for x in cons))
-        per_pos.append((cons, sorted(beh)))
+        preds.append([dict(zip(cons, b)) for b in sorted(beh)])
+    return preds
+
+
+def remask_tables(n, s):
+    """Every G table {z: bool} that is a DNF of <= s terms over zm_j, zv_j (the same for every i)."""
+    states = list(itertools.product((A, B, M), repeat=n))
+    return [{z: bool(g >> k & 1) for k, z in enumerate(states)}
+            for g in sorted(_dnf_truth_tables([_bits(z) for z in states], s))]
+
+
+def _branches(tables, points):
+    """Group the candidate tables by their values at ``points``: [(restriction, tables)]."""
+    groups = {}
+    for tab in tables:
+        groups.setdefault(tuple(tab[p] for p in points), []).append(tab)
+    return [(dict(zip(points, key)), tabs) for key, tabs in groups.items()]
+
+
+def lazy_exists(mode, n, T, preds, gs, exact):
+    """Some choice of one predictor table and one G table per position reaches the target."""
+    evens = {x for x in itertools.product((A, B), repeat=n) if sum(x) % 2 == 0}
+    base = Mode.REVISE if mode.allows_revise else Mode.PLAIN       # the step before G
     reads = [tuple(range(n))] * n
-    for combo in itertools.product(*(b for _, b in per_pos)):
-        table = [dict(zip(cons, sup)) for (cons, _), sup in zip(per_pos, combo)]
-        if reference_ok(mode, n, T, reads, table, None, False):
-            return True
-    return False
+
+    def done(dist):
+        if exact:
+            return dist == {x: Fraction(1, len(evens)) for x in evens}
+        return set(dist) == evens
+
+    def rec(r, dist, preds, gs):
+        if r == T:
+            return done(dist)
+        per = [_branches(preds[i], sorted({x for x in dist if consulted(mode, i, x)})) for i in range(n)]
+        for choice in itertools.product(*per):
+            table = [c[0] for c in choice]
+            zdist = {}
+            for x, p in dist.items():
+                for z, q in step_options(base, n, reads, table, None, x, exact):
+                    zdist[z] = zdist.get(z, 0) + p * q
+            narrowed = [c[1] for c in choice]
+            if not mode.allows_remask:
+                if rec(r + 1, zdist, narrowed, gs):
+                    return True
+                continue
+            gper = [_branches(gs[i], sorted({z for z in zdist if z[i] != M})) for i in range(n)]
+            for gchoice in itertools.product(*gper):
+                nxt = {}
+                for z, p in zdist.items():
+                    x2 = tuple(M if z[i] != M and gchoice[i][0][z] else z[i] for i in range(n))
+                    nxt[x2] = nxt.get(x2, 0) + p
+                if rec(r + 1, nxt, narrowed, [c[1] for c in gchoice]):
+                    return True
+        return False
+
+    return rec(0, {(M,) * n: Fraction(1)}, preds, gs)
 
 
-@pytest.mark.parametrize("mode,n,T,s", [(Mode.PLAIN, 2, 1, 1), (Mode.PLAIN, 2, 2, 0), (Mode.PLAIN, 2, 2, 1),
-                                        (Mode.PLAIN, 2, 3, 0), (Mode.REVISE, 2, 1, 1), (Mode.REVISE, 2, 2, 0),
-                                        (Mode.PLAIN, 3, 2, 0), (Mode.REVISE, 3, 1, 1)])
-def test_template_engine_matches_brute_force(mode, n, T, s):
-    res = solve_class(GapClass(n, T, mode, "support", bound="template", size=s))
+def template_brute_force_exists(mode, n, T, s, exact=False):
+    preds = predictor_tables(mode, n, s, T)
+    gs = [remask_tables(n, s) if mode.allows_remask else [{}]] * n
+    return lazy_exists(mode, n, T, preds, gs, exact)
+
+
+TEMPLATE_TINY = [(Mode.PLAIN, 2, 1, 1), (Mode.PLAIN, 2, 2, 0), (Mode.PLAIN, 2, 2, 1), (Mode.PLAIN, 2, 3, 0),
+                 (Mode.REVISE, 2, 1, 1), (Mode.REVISE, 2, 2, 0), (Mode.REVISE, 2, 2, 1),
+                 (Mode.REMASK, 2, 1, 1), (Mode.REMASK, 2, 2, 0), (Mode.REMASK, 2, 2, 1), (Mode.REMASK, 2, 3, 1),
+                 (Mode.REMASK_REVISE, 2, 1, 1), (Mode.REMASK_REVISE, 2, 2, 1), (Mode.REMASK_REVISE, 2, 3, 0)]
+TEMPLATE_CASES = [c + (sem,) for c in TEMPLATE_TINY for sem in ("support", "exact")] + \
+                 [(Mode.PLAIN, 3, 2, 0, "support"), (Mode.REVISE, 3, 1, 1, "support")]
+
+
+@pytest.mark.parametrize("mode,n,T,s,semantics", TEMPLATE_CASES)
+def test_template_engine_matches_brute_force(mode, n, T, s, semantics):
+    res = solve_class(GapClass(n, T, mode, semantics, bound="template", size=s), max_candidates=100000)
     assert res.status in ("SAT", "UNSAT")
-    assert (res.status == "SAT") == template_brute_force_exists(mode, n, T, s)
+    assert (res.status == "SAT") == template_brute_force_exists(mode, n, T, s, semantics == "exact")
+
+
+def _projected_models(clauses, keys):
+    """Every assignment of the variables ``keys`` (name -> var) extendable to a model."""
+    seen = set()
+    with Solver(name="cadical153", bootstrap_with=clauses) as sol:
+        while sol.solve():
+            true = {l for l in sol.get_model() if l > 0}
+            got = tuple(var in true for var in keys.values())
+            seen.add(got)
+            sol.add_clause([-v if b else v for v, b in zip(keys.values(), got)])
+    return seen
+
+
+@pytest.mark.parametrize("mode,s", [(Mode.PLAIN, 1), (Mode.REVISE, 1), (Mode.REMASK, 1), (Mode.REMASK_REVISE, 1),
+                                    (Mode.REMASK, 2)])
+def test_template_defines_exactly_the_dnf_functions(mode, s):
+    """n = 2: the predictor supports (at every consulted state) and the G tables (at every z with
+    z_0 revealed) that the template clauses allow for position 0 are exactly those of the
+    brute-force DNFs of <= s terms."""
+    from verify.gap.encode import all_states
+    from verify.gap.template import template_clauses
+    n = 2
+    enc = encode(GapClass(n, 2, mode, "support", bound="template", size=s), fix={}, goal=False)
+    clauses = enc.clauses + template_clauses(enc, s)
+    if s < 2:      # predictor pairs of 2-term DNFs are too many for the brute force
+        cons = [x for x in all_states(n) if consulted(mode, 0, x)]
+        keys = {(x, t): enc.var("o", 0, x, t) for x in cons for t in (A, B, M)}
+        want = {tuple(t in tab[x] for x, t in keys) for tab in predictor_tables(mode, n, s, 2)[0]}
+        assert _projected_models(clauses, keys) == want
+    if mode.allows_remask:
+        zs = [z for z in all_states(n) if z[0] != M]
+        keys = {z: enc.var("g", 0, z) for z in zs}
+        assert _projected_models(clauses, keys) == {tuple(g[z] for z in zs) for g in remask_tables(n, s)}
 
 
 @pytest.mark.parametrize("cls", [GapClass(3, 2, Mode.PLAIN, "support", bound="template", size=2),
-                                 GapClass(3, 2, Mode.REVISE, "support", bound="template", size=1)])
+                                 GapClass(3, 2, Mode.REVISE, "support", bound="template", size=1),
+                                 GapClass(3, 2, Mode.REMASK, "support", bound="template", size=2),
+                                 GapClass(3, 2, Mode.REMASK, "exact", bound="template", size=2),
+                                 GapClass(3, 3, Mode.PLAIN, "exact", bound="template", size=2),
+                                 GapClass(3, 2, Mode.REMASK_REVISE, "exact", bound="template", size=1)])
 def test_template_witness_reverified(cls, tmp_path):
-    from verify.gap.template import MASK, VALUE
     res = solve_class(cls)
     assert res.status == "SAT"
     w = res.witness
-    assert all(len(w.template[(i, b)]) <= cls.size for i in range(cls.n) for b in (MASK, VALUE))
+    assert all(len(terms) <= cls.size for terms in w.template.values())
+    assert len(w.template) == cls.n * (3 if cls.mode.allows_remask else 2)
     path = write_spec(w, tmp_path / "w.toml", "w", "witness")
     ok, msg = verify_witness(w, path)
     assert ok, msg
@@ -625,3 +734,107 @@ def test_spec_timeout_budget(tmp_path, monkeypatch):
     err = io.StringIO()
     assert main([str(spec), "--proofs", str(tmp_path / "p")], io.StringIO(), err) == 2
     assert "timeout" in err.getvalue() and "Traceback" not in err.getvalue()
+
+
+def test_template_exact_witness_spec_is_the_dnf(tmp_path):
+    """The spec of a template witness carries the DNFs found (predictors and G), so changing a
+    DNF changes what the exact semantics checks: dropping G at a position that remasks on a run,
+    or a predictor's value DNF, breaks the witness."""
+    from verify.gap.template import REMASK, VALUE
+    cls = GapClass(3, 2, Mode.REMASK, "exact", bound="template", size=2)
+    w = solve_class(cls).witness
+    rejected = 0
+    for key in [(i, b) for i in range(cls.n) for b in (VALUE, REMASK)]:
+        if not w.template[key]:
+            continue
+        saved = w.template[key]
+        w.template[key] = []
+        path = write_spec(w, tmp_path / "bad.toml", "bad", "mutant")
+        ok, _ = verify_witness(w, path)
+        rejected += not ok
+        w.template[key] = saved
+    assert rejected >= 2
+
+
+@pytest.mark.parametrize("mode", [Mode.PLAIN, Mode.REVISE, Mode.REMASK, Mode.REMASK_REVISE])
+def test_template_exact_refines_support(mode):
+    """Exact SAT implies support SAT (and support UNSAT implies exact UNSAT) for every s up to
+    the least s of both semantics."""
+    for n, T in [(3, 2), (3, 3)]:
+        for s in range(0, 4):
+            ex = solve_class(GapClass(n, T, mode, "exact", bound="template", size=s), max_candidates=2000)
+            sup = solve_class(GapClass(n, T, mode, "support", bound="template", size=s))
+            assert ex.status in ("SAT", "UNSAT") and sup.status in ("SAT", "UNSAT")
+            if ex.status == "SAT":
+                assert sup.status == "SAT"
+            if sup.status == "UNSAT":
+                assert ex.status == "UNSAT"
+            if sup.status == "SAT" and ex.status == "SAT":
+                break
+
+
+@pytest.mark.parametrize("mode", [Mode.PLAIN, Mode.REVISE, Mode.REMASK, Mode.REMASK_REVISE])
+def test_template_blocking_clause_is_sound(mode):
+    """The CEGAR blocking clause of a template DLM (n = 2, T = 2, s = 1) only excludes DLMs with
+    the same output distribution: brute-force template DLMs that agree with the candidate on the
+    clause's o/g variables (a random sample of them) have exactly the candidate's distribution
+    (and there are such DLMs that differ elsewhere, so the check is not vacuous)."""
+    from verify.gap.search import _blocking_clause
+    from verify.gap.template import template_clauses
+    from verify.gap.witness import from_model, quick_distribution
+    n, T, s = 2, 2, 1
+    enc = encode(GapClass(n, T, mode, "exact", bound="template", size=s), fix={}, goal=False)
+    preds = predictor_tables(mode, n, s, T)
+    gs = [remask_tables(n, s) if mode.allows_remask else [{}]] * n
+    reads = [tuple(range(n))] * n
+    rng = random.Random(5)
+    others = 0
+    with Solver(name="cadical153", bootstrap_with=enc.clauses + template_clauses(enc, s)) as sol:
+        for _ in range(12):
+            assert sol.solve()
+            model = sol.get_model()
+            true = {l for l in model if l > 0}
+            w = from_model(enc, model)
+            clause = _blocking_clause(enc, w, true)
+            fixed = [enc.pool.obj(abs(l)) + (l < 0,) for l in clause]     # (key..., value in model)
+            agree_p = [[t for t in preds[i] if all((k[3] in t[k[2]]) == k[-1] for k in fixed
+                                                   if k[0] == "o" and k[1] == i)] for i in range(n)]
+            agree_g = [[g for g in gs[i] if all(g[k[2]] == k[-1] for k in fixed if k[0] == "g" and k[1] == i)]
+                       for i in range(n)]
+            want = quick_distribution(w)
+            for _ in range(40):     # a sample: the agreeing DLMs can be millions
+                tabs = [rng.choice(agree_p[i]) for i in range(n)]
+                gtabs = [rng.choice(agree_g[i]) for i in range(n)]
+                assert reference_distribution(mode, n, T, reads, tabs, gtabs) == want
+            others += any(len(a) > 1 for a in agree_p + agree_g)
+            sol.add_clause(clause)
+    assert others >= 6
+
+
+def test_template_bad_input_exit_2(tmp_path):
+    """The template bound with an a/b predictor model: a clear error naming the spec file (exit 2),
+    and the same for the CLI flags."""
+    from verify.cli import main
+    spec = tmp_path / "bad.toml"
+    spec.write_text('[claim]\nname = "c"\n[gap]\nn = 3\nrounds = 2\nmode = "remask"\nsemantics = "exact"\n'
+                    'predictor_model = "ab+F"\nbound = "template"\ns = 1\n[[check]]\nkind = "gap"\nclaim = "none"\n')
+    err = io.StringIO()
+    assert main([str(spec), "--proofs", str(tmp_path / "p")], io.StringIO(), err) == 2
+    assert "bad.toml" in err.getvalue() and "self-unmasking" in err.getvalue() and "Traceback" not in err.getvalue()
+    err = io.StringIO()
+    assert main(["gap", "--bound", "template", "--predictor-model", "ab+F", "--n", "3", "--rounds", "2"],
+                io.StringIO(), err) == 2
+    assert "self-unmask" in err.getvalue()
+
+
+def test_template_cli_json_remask_exact(tmp_path):
+    """`gap --bound template` for remask, exact semantics: n = 3, T = 2 has least s = 2, with
+    s = 0, 1 certified (3 files each) and the witness re-verified."""
+    from verify.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    rc = main(["gap", "--bound", "template", "--n", "3", "--rounds", "2", "--mode", "remask", "--semantics", "exact",
+               "--json", "--proofs", str(tmp_path)], out, err)
+    assert rc == 0, err.getvalue()
+    (e,) = json.loads(out.getvalue())
+    assert (e["semantics"], e["mode"], e["min_size"], e["complete"]) == ("exact", "remask", 2, True)
+    assert len(e["certificates"]) == 6 and e["witness"].endswith("n3-T2-remask-exact-dnf-s2.witness.toml")

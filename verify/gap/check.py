@@ -10,7 +10,8 @@ A ``[gap]`` subject names one finite class of DLMs with ``L = n``::
     predictor_model = "self-unmask"
     locality = 2                   # the bound k
     # or: bound = "template" and s = 3 (each predictor output bit a DNF of <= s terms over
-    # m_j, v_j of every position and r_i; self-unmask, support, plain/revise; verify/gap/template.py)
+    # m_j, v_j of every position and r_i, and in remask modes G_i's bit a DNF of <= s terms
+    # over zm_j, zv_j; self-unmask, every mode, support or exact; verify/gap/template.py)
     rho = 1                        # random bits per position and round (exact semantics)
 
 and a ``[[check]] kind = "gap"`` states a claim about it: ``claim = "exists"`` (some DLM of the

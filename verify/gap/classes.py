@@ -64,7 +64,8 @@ class GapClass:
     rho: int = 1
     predictor_model: str = "self-unmask"
     #: the complexity bound: "locality" (``locality`` = k) or "template" (``size`` = s: each
-    #: predictor output bit a DNF of at most s terms over all 2n state bits and r_i; see
+    #: predictor output bit a DNF of at most s terms over all 2n state bits and r_i; in remask
+    #: modes G_i's bit a DNF of at most s terms over the 2n bits of z; see
     #: :mod:`verify.gap.template`)
     bound: str = "locality"
     size: int = 0
@@ -93,12 +94,9 @@ class GapClass:
         if self.bound not in BOUNDS:
             raise GapClassError(f"bound must be one of {', '.join(BOUNDS)}")
         if self.bound == "template":
-            if self.predictor_model != "self-unmask" or self.semantics != "support":
+            if self.predictor_model != "self-unmask":
                 raise GapClassError("the template bound is implemented for self-unmasking "
-                                    "predictors and support semantics only")
-            if self.mode.allows_remask:
-                raise GapClassError("the template bound is implemented for the modes plain and "
-                                    "revise only")
+                                    "predictors only")
             if self.size < 0:
                 raise GapClassError("template size s must be >= 0")
 

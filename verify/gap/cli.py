@@ -42,8 +42,8 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                         "ab+F-unbounded (F reads everything), ab+F-state (F reads the whole state, "
                         "no predictions)")
     p.add_argument("--bound", default="locality", choices=("locality", "template"),
-                   help="locality (least k) or template (least s: each predictor output bit a DNF of "
-                        "<= s terms over all state bits and r_i; self-unmask, support, plain/revise)")
+                   help="locality (least k) or template (least s: each predictor output bit, and G's "
+                        "remask bit, a DNF of <= s terms over all state bits (and r_i); self-unmask)")
     p.add_argument("--s-max", type=int, default=8, help="template bound: largest s tried (default 8)")
     p.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     p.add_argument("--jsonl", action="store_true",
@@ -87,19 +87,19 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout)
     if args.bound == "template":
         from .table import min_template_size
-        if sems != ["support"] or args.predictor_model != "self-unmask" or any(m.allows_remask for m in modes):
-            raise UsageError("--bound template: support semantics, self-unmask predictors, "
-                             "modes plain and revise only")
-        rows = [lambda progress, n=n, T=T, mode=mode:
-                min_template_size(n, T, mode, ctx, s_max=args.s_max, progress=progress)
-                for mode in modes for T in rounds for n in ns]
-        answer_key, heading, with_semantics = "min_size", "min s", False
+        if args.predictor_model != "self-unmask":
+            raise UsageError("--bound template: self-unmask predictors only")
+        rows = [lambda progress, n=n, T=T, mode=mode, sem=sem:
+                min_template_size(n, T, mode, ctx, semantics=sem, s_max=args.s_max,
+                                  max_candidates=args.max_candidates, progress=progress)
+                for sem in sems for mode in modes for T in rounds for n in ns]
+        answer_key, heading = "min_size", "min s"
     else:
         rows = [lambda progress, n=n, T=T, mode=mode, sem=sem:
                 min_locality(n, T, mode, sem, ctx, k_max=args.k_max, max_candidates=args.max_candidates,
                              progress=progress, predictor_model=args.predictor_model, rho=args.rho)
                 for sem in sems for mode in modes for T in rounds for n in ns]
-        answer_key, heading, with_semantics = "min_locality", "min k", True
+        answer_key, heading = "min_locality", "min k"
 
     def line(msg: str) -> None:
         print(f"[gap {time.strftime('%H:%M:%S')}] {msg}", file=stderr, flush=True)
@@ -111,11 +111,11 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
             entries.append(row(progress))
             if args.jsonl:
                 print(json.dumps(entries[-1]), file=stdout, flush=True)
-    return _report(entries, answer_key, heading, args.json, args.jsonl, stdout, with_semantics)
+    return _report(entries, answer_key, heading, args.json, args.jsonl, stdout)
 
 
 def _report(entries: list[dict], answer_key: str, heading: str, as_json: bool, as_jsonl: bool,
-            stdout, with_semantics: bool) -> int:
+            stdout) -> int:
     """Print the entries (JSON or a table; nothing more for --jsonl, printed row by row); exit 0
     only if every entry is complete, i.e. every step was established and an answer was found."""
     if as_jsonl:
@@ -123,13 +123,11 @@ def _report(entries: list[dict], answer_key: str, heading: str, as_json: bool, a
     elif as_json:
         print(json.dumps(entries, indent=1), file=stdout)
     else:
-        lead = f"{'semantics':9} " if with_semantics else ""
-        print(f"{lead}{'mode':13} {'T':>2} {'n':>2} {heading:>5}  {'time s':>7}  certificates", file=stdout)
+        print(f"{'semantics':9} {'mode':13} {'T':>2} {'n':>2} {heading:>5}  {'time s':>7}  certificates", file=stdout)
         for e in entries:
             a = e[answer_key]
             shown = str(a) if a is not None else ("<=%d?" % e["upper_bound"] if "upper_bound" in e else "none")
-            lead = f"{e['semantics']:9} " if with_semantics else ""
-            print(f"{lead}{e['mode']:13} {e['rounds']:>2} {e['n']:>2} {shown:>5}  {e['seconds']:7.2f}  "
+            print(f"{e['semantics']:9} {e['mode']:13} {e['rounds']:>2} {e['n']:>2} {shown:>5}  {e['seconds']:7.2f}  "
                   f"{len(e['certificates'])} UNSAT" + (f", witness {e['witness']}" if e["witness"] else ""),
                   file=stdout)
     return 0 if all(e["complete"] and e[answer_key] is not None for e in entries) else 1

@@ -364,7 +364,7 @@ def encode(cls: GapClass, fix: dict | None = None, goal: bool = True,
                     else:
                         C += [[-q, o], [q, -o]]
     # --- remasking strategy G and its locality -------------------------------------------
-    if remask:
+    if remask and not cls.template:   # the template defines g (verify.gap.template)
         remask_locality(C, v, n, states)
 
     # --- reachability, round by round ------------------------------------------------------

@@ -5,8 +5,10 @@ counterexample-guided: the CNF of the support class restricted to supports of si
 (which, for ``rho = 1``, fixes every local distribution), or for ``rho >= 2`` the support CNF
 plus the counts out of ``2^rho`` (:func:`verify.gap.encode.count_clauses`), is solved; each
 model is evaluated with exact rationals; a model that is not exactly uniform is blocked by a
-clause over the predictor supports and counts at the states it reaches (any DLM agreeing
-there has the same distribution). The final UNSAT is certified like the support case; the blocking clauses are
+clause over the predictor supports and counts at the states it reaches and (remask modes) G
+at the committed vectors it reaches (any DLM agreeing there has the same distribution; the
+template bound of :mod:`verify.gap.template` defines the same variables, so the same clause
+serves). The final UNSAT is certified like the support case; the blocking clauses are
 justified by the exact evaluation of the blocked candidates, which the certificate's manifest
 lists (method label ``cegar``). The two semantics therefore refine each other by
 construction: an exact witness is a support witness.
@@ -57,9 +59,17 @@ def _is_uniform_even(w: Witness) -> bool:
 
 
 def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[int]:
-    """Literals that differ from the model on the supports (and counts) at every reachable
-    state. Counted (rho >= 2): when no choice of counts under the model's supports at the
-    reached states is uniform (:func:`_no_counts_work`), the clause is over the supports only."""
+    """Literals that differ from the model on the supports at every reached state and (remask
+    modes) on G at every reached committed vector.
+
+    Sound: the output distribution is fixed, round by round, by the local distributions at the
+    states reached before each round (fixed by the supports when ``rho = 1``: a fair mix of at
+    most two tokens, for the locality and the template bound alike) and by G at the committed
+    vectors reached in each round; any DLM agreeing there has the same, non-uniform
+    distribution. The literals are the ``o``/``g`` variables, whatever defines them (free
+    tables, read sets or DNF templates). Counted (rho >= 2): the local distributions are the
+    counts; when no choice of counts under the model's supports at the reached states is uniform
+    (:func:`_no_counts_work`), the clause is over the supports only."""
     cls = enc.cls
     n = cls.n
     if cls.has_strategy:
@@ -68,7 +78,7 @@ def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[in
         short = _heavy_paths_clause(enc, w, model_true)
         if short is not None:
             return short
-    reached = _reached(w)
+    reached, committed = _reached(w)
     supports_only = cls.counted and _no_counts_work(w, reached)
     lits = []
     for x in reached:
@@ -77,10 +87,12 @@ def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[in
                 local = (_support_vars(enc, i, x) if supports_only
                          else local_vars(enc, i, x))     # supports, and counts for rho >= 2
                 lits += [-var if var in model_true else var for var in local]
-    if cls.mode.allows_remask:
-        for (key, var) in list(enc.pool.obj2id.items()):
-            if key[0] == "g":
-                lits.append(-var if var in model_true else var)
+    if cls.mode.allows_remask:   # G at the committed vectors reached in some round
+        for z in committed:
+            for i in range(n):
+                if z[i] != M:
+                    var = enc.var("g", i, z)
+                    lits.append(-var if var in model_true else var)
     return sorted(set(lits))
 
 
@@ -190,17 +202,19 @@ def _heavy_paths_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list
     return sorted(set(lits))
 
 
-def _reached(w: Witness) -> set[tuple[int, ...]]:
-    """The states reached before some round in which predictors are consulted."""
+def _reached(w: Witness) -> tuple[set[tuple[int, ...]], set[tuple[int, ...]]]:
+    """The states reached before some round (where predictors are consulted) and the committed
+    vectors reached in some round (where G decides, in remask modes)."""
     cls = w.cls
     n = cls.n
-    reached = {(M,) * n}
-    frontier = set(reached)
-    # the states in which predictors are consulted are those reached before the last round
-    states_by_round = [frontier]
-    for _ in range(cls.rounds - 1):
+    remask = cls.mode.allows_remask
+    reached: set = set()
+    committed: set = set()
+    layer = {(M,) * n}
+    for _ in range(cls.rounds):
+        reached |= layer
         nxt = set()
-        for x in states_by_round[-1]:
+        for x in layer:
             per = []
             for i in range(n):
                 if not consulted(cls, i, x):
@@ -209,13 +223,13 @@ def _reached(w: Witness) -> set[tuple[int, ...]]:
                     sup = w.support(i, x)
                     per.append([x[i] if (t == M and x[i] != M) else t for t in sup])
             for z in itertools.product(*per):
-                if cls.mode.allows_remask:
+                committed.add(z)
+                if remask:
                     z = tuple(M if z[i] != M and w.remask.get((i, tuple(z[j] for j in w.reads[i])), False)
                               else z[i] for i in range(n))
                 nxt.add(z)
-        states_by_round.append(nxt)
-        reached |= nxt
-    return reached
+        layer = nxt
+    return reached, committed
 
 
 def _blocking_clause_with_strategy(enc: Encoding, w: Witness, model_true: set[int]) -> list[int]:

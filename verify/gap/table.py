@@ -61,17 +61,18 @@ def _least(entry: dict, answer_key: str, step_key: str, bounds, make_class, ctx:
     return entry
 
 
-def min_template_size(n: int, rounds: int, mode: Mode, ctx: Context, *, s_max: int = 8,
+def min_template_size(n: int, rounds: int, mode: Mode, ctx: Context, *, semantics: str = "support",
+                      s_max: int = 8, max_candidates: int = 5000,
                       progress: Callable[[str], None] | None = None) -> dict:
-    """The depth-2 template bound (support semantics): try ``s = 0, 1, ...`` like
-    :func:`min_locality`; ``min_size`` is set only when every smaller s has an accepted
-    certificate and the witness at s was re-verified by the exact semantics."""
-    entry = {"n": n, "rounds": rounds, "mode": mode.value, "semantics": "support",
-             "bound": "template", "status": "complete", "min_size": None, "certificates": [], "witness": None,
-             "steps": [], "seconds": 0.0, "complete": True}
+    """The depth-2 template bound: try ``s = 0, 1, ...`` like :func:`min_locality`;
+    ``min_size`` is set only when every smaller s has an accepted certificate and the witness
+    at s was re-verified by the exact semantics."""
+    entry = {"n": n, "rounds": rounds, "mode": mode.value, "semantics": semantics,
+             "bound": "template", "rho": 1, "status": "complete", "min_size": None, "certificates": [],
+             "witness": None, "steps": [], "seconds": 0.0, "complete": True}
     return _least(entry, "min_size", "size", range(0, s_max + 1),
-                  lambda size: GapClass(n, rounds, mode, "support", bound="template", size=size),
-                  ctx, progress)
+                  lambda size: GapClass(n, rounds, mode, semantics, bound="template", size=size),
+                  ctx, progress, max_candidates=max_candidates)
 
 
 def parse_range(text: str) -> list[int]:

@@ -1,27 +1,37 @@
 """The depth-2 template bound (MODEL.md §6, "a depth-d, size-s circuit template"; d = 2).
 
-Class (self-unmasking predictors, support semantics, modes plain and revise): each position's
-predictor ``P_i`` has two output bits (mask bit, value bit; ``a = 00``, ``b = 01``, ``M = 10``);
-**each output bit is a DNF of at most ``s`` terms** (an OR of at most ``s`` ANDs of literals)
-over the ``2n + 1`` input bits ``m_j, v_j`` (every position ``j``, the own one included: all
-positions are visible, so the bound is on formula size, not on locality) and the position's one
-private random bit ``r_i`` (``rho = 1``). The support of ``P_i`` at a state ``x`` is the set of
-tokens ``(m, v)`` over ``r_i ∈ {0, 1}``. The output ``11`` is not a token: it is forbidden at
-every state and every ``r_i`` (the simulator evaluates every predictor at every reached state,
+Class (self-unmasking predictors, every mode, support and exact semantics with ``rho = 1``):
+each position's predictor ``P_i`` has two output bits (mask bit, value bit; ``a = 00``,
+``b = 01``, ``M = 10``); **each output bit is a DNF of at most ``s`` terms** (an OR of at most
+``s`` ANDs of literals) over the ``2n + 1`` input bits ``m_j, v_j`` (every position ``j``, the
+own one included: all positions are visible, so the bound is on formula size, not on locality)
+and the position's one private random bit ``r_i`` (``rho = 1``). The support of ``P_i`` at a
+state ``x`` is the set of tokens ``(m, v)`` over ``r_i ∈ {0, 1}``; the local distribution is
+uniform over ``r_i``, so it is the fair mix of the (at most two) tokens of the support: the
+support fixes it (exact semantics). The output ``11`` is not a token: it is forbidden at every
+state and every ``r_i`` (the simulator evaluates every predictor at every reached state,
 revealed positions included, and rejects ``11``). ``s = 0``: both bits constant 0 (always ``a``).
+
+Remask modes: the remasking decision ``G_i`` (one output bit) is a DNF of at most ``s`` terms
+over the ``2n`` bits ``zm_j, zv_j`` of the committed vector ``z`` (every position; the same
+literals as the predictor minus the random bit). Only its value at ``z`` with ``z_i`` revealed
+matters (a masked position stays masked).
 
 Variables (in the encoding's pool):
 
 * ``("tp", i, b, t, l)`` / ``("tn", i, b, t, l)``: term ``t`` of output bit ``b`` (0 = mask,
-  1 = value) of ``P_i`` contains literal ``l`` positively / negatively (never both); literals
-  ``l`` index :func:`literal_names` (``m0, v0, m1, v1, ..., r``).
-* ``("tv", i, b, t, x, r)``: the term's value at state ``x`` and random bit ``r``:
-  ``tv <-> AND_l ¬killer_l`` where ``killer_l`` is ``tn`` if literal ``l`` is 1 at ``(x, r)``
-  and ``tp`` otherwise.
-* ``("ob", i, b, x, r)``: the output bit, ``<-> OR_t tv``.
+  1 = value, 2 = remask) of position ``i`` contains literal ``l`` positively / negatively
+  (never both); literals ``l`` index :func:`literal_names` (``m0, v0, m1, v1, ..., r0``; for
+  ``G`` the same bits of ``z`` without ``r0``).
+* ``("tv", i, b, t, x, r)`` (``("tv", i, 2, t, z)`` for ``G``): the term's value at one input:
+  ``tv <-> AND_l ¬killer_l`` where ``killer_l`` is ``tn`` if literal ``l`` is 1 there and
+  ``tp`` otherwise.
+* ``("ob", i, b, x, r)``: the predictor's output bit, ``<-> OR_t tv``; for ``G`` the output
+  bit is the ``("g", i, z)`` of :mod:`verify.gap.encode` itself.
 * The support variables ``("o", i, x, t)`` of :mod:`verify.gap.encode` (at the states where
   ``P_i`` is consulted) are defined from them: ``o_t <-> OR_r [token(ob_0, ob_1) = t]``. The
-  rest of the encoding (revise rule, reachability, goal) is shared with the locality bound.
+  rest of the encoding (revise rule, remask step, reachability, goal, the exact-semantics
+  CEGAR of :mod:`verify.gap.search`) is shared with the locality bound.
 """
 from __future__ import annotations
 
@@ -29,7 +39,7 @@ import itertools
 
 from .encode import A, B, M, Encoding, all_states, consulted
 
-MASK, VALUE = 0, 1
+MASK, VALUE, REMASK = 0, 1, 2
 
 
 def literal_names(n: int) -> list[str]:
@@ -43,34 +53,42 @@ def literal_values(x: tuple[int, ...], r: int) -> list[int]:
     return out + [r]
 
 
+def _dnf_value(out: list, v, i: int, b: int, s: int, point: tuple, vals: list[int], ob: int) -> None:
+    """Clauses making ``ob`` the value of the DNF of output bit ``b`` of position ``i`` at one
+    input ``point`` whose literals take the values ``vals``."""
+    terms = []
+    for t in range(s):
+        tv = v("tv", i, b, t, *point)
+        killers = [v("tn" if vals[l] else "tp", i, b, t, l) for l in range(len(vals))]
+        out += [[-tv, -k] for k in killers]
+        out.append([tv] + killers)
+        terms.append(tv)
+    out += [[-tv, ob] for tv in terms]
+    out.append([-ob] + terms)
+
+
 def template_clauses(enc: Encoding, s: int) -> list[list[int]]:
     cls = enc.cls
     n = cls.n
     v = enc.var
-    L = 2 * n + 1
+    remask = cls.mode.allows_remask
     out: list[list[int]] = []
     for i in range(n):
-        for b in (MASK, VALUE):
+        for b in (MASK, VALUE, REMASK) if remask else (MASK, VALUE):
             for t in range(s):
-                for l in range(L):
+                for l in range(2 * n + (b != REMASK)):
                     out.append([-v("tp", i, b, t, l), -v("tn", i, b, t, l)])
     for i in range(n):
+        if remask:
+            for z in all_states(n):
+                if z[i] != M:
+                    _dnf_value(out, v, i, REMASK, s, (z,), literal_values(z, 0)[:-1], v("g", i, z))
         for x in all_states(n):
             for r in (0, 1):
-                vals = literal_values(x, r)
                 bits = []
                 for b in (MASK, VALUE):
-                    ob = v("ob", i, b, x, r)
-                    terms = []
-                    for t in range(s):
-                        tv = v("tv", i, b, t, x, r)
-                        killers = [v("tn" if vals[l] else "tp", i, b, t, l) for l in range(L)]
-                        out += [[-tv, -k] for k in killers]
-                        out.append([tv] + killers)
-                        terms.append(tv)
-                    out += [[-tv, ob] for tv in terms]
-                    out.append([-ob] + terms)
-                    bits.append(ob)
+                    bits.append(v("ob", i, b, x, r))
+                    _dnf_value(out, v, i, b, s, (x, r), literal_values(x, r), bits[-1])
                 out.append([-bits[0], -bits[1]])        # 11 is not a token
             if not consulted(cls, i, x):
                 continue
@@ -94,17 +112,17 @@ def template_clauses(enc: Encoding, s: int) -> list[list[int]]:
 
 
 def extract(enc: Encoding, model: list[int]) -> dict[tuple[int, int], list[list[tuple[int, bool]]]]:
-    """(i, bit) -> the non-empty... list of terms, each a list of (literal index, positive)."""
+    """(i, bit) -> the DNF's terms, each a list of (literal index, positive); bits MASK, VALUE
+    and, in remask modes, REMASK (G_i, literals over z without r0)."""
     cls = enc.cls
     true = {l for l in model if l > 0}
-    L = 2 * cls.n + 1
     out = {}
     for i in range(cls.n):
-        for b in (MASK, VALUE):
+        for b in (MASK, VALUE, REMASK) if cls.mode.allows_remask else (MASK, VALUE):
             terms = []
             for t in range(cls.size):
                 lits = []
-                for l in range(L):
+                for l in range(2 * cls.n + (b != REMASK)):
                     if enc.var("tp", i, b, t, l) in true:
                         lits.append((l, True))
                     elif enc.var("tn", i, b, t, l) in true:
@@ -119,8 +137,9 @@ def eval_dnf(terms, x: tuple[int, ...], r: int) -> int:
     return int(any(all(vals[l] == (1 if pos else 0) for l, pos in term) for term in terms))
 
 
-def dnf_expression(terms, n: int) -> str:
-    names = literal_names(n)
+def dnf_expression(terms, n: int, prefix: str = "") -> str:
+    """The DNF as a spec expression; ``prefix = "z"`` names G's literals ``zm_j, zv_j``."""
+    names = [prefix + name for name in literal_names(n)]
     parts = []
     for term in terms:
         lits = [("" if pos else "~") + names[l] for l, pos in term]

@@ -50,12 +50,14 @@ def from_model(enc: Encoding, model: list[int]) -> Witness:
     cls = enc.cls
     true = {l for l in model if l > 0}
     if cls.template:
-        from .template import extract, supports
+        from .template import REMASK, eval_dnf, extract, supports
         tmpl = extract(enc, model)
         allpos = tuple(range(cls.n))
         predictor = {(i, x): supports(tmpl, cls.n, i, x) for i in range(cls.n)
                      for x in all_states(cls.n) if consulted(cls, i, x)}
-        return Witness(cls, tuple(allpos for _ in range(cls.n)), predictor, {}, template=tmpl)
+        remask = {(i, z): bool(eval_dnf(tmpl[(i, REMASK)], z, 0)) for i in range(cls.n)
+                  for z in all_states(cls.n) if z[i] != M} if cls.mode.allows_remask else {}
+        return Witness(cls, tuple(allpos for _ in range(cls.n)), predictor, remask, template=tmpl)
     reads = []
     for i in range(cls.n):
         reads.append(tuple(j for j in read_candidates(cls, i) if enc.var("sel", i, j) in true))
@@ -290,11 +292,12 @@ def spec_text(w: Witness, name: str, statement: str) -> str:
         f"random_bits = {rho}", 'outputs = "all"', "",
     ]
     if w.template is not None:
-        from .template import dnf_expression
+        from .template import REMASK, dnf_expression
         rho = 1
         lines[lines.index("random_bits = 0") if "random_bits = 0" in lines else
               next(k for k, l in enumerate(lines) if l.startswith("random_bits"))] = "random_bits = 1"
-        lines[2] = "# depth-2 template: each output bit a DNF over m_j, v_j (all j) and r0"
+        lines[2] = ("# depth-2 template: each predictor output bit a DNF over m_j, v_j (all j) and r0"
+                    + ("; each G_i a DNF over zm_j, zv_j (all j)" if cls.mode.allows_remask else ""))
     for i in range(cls.n):
         if w.template is not None:
             mask, value = (dnf_expression(w.template[(i, b)], cls.n) for b in (0, 1))
@@ -307,7 +310,11 @@ def spec_text(w: Witness, name: str, statement: str) -> str:
             lines += ["[[dlm.unmask_strategy]]", f"at = {i}", f'commit = "{strategy_expression(w, i)}"', ""]
     if cls.mode.allows_remask:
         for i in range(cls.n):
-            lines += ["[[dlm.remask]]", f"at = {i}", f'remask = "{remask_expression(w, i)}"', ""]
+            if w.template is not None:    # the DNF found, not its table
+                g = dnf_expression(w.template[(i, REMASK)], cls.n, "z")
+            else:
+                g = remask_expression(w, i)
+            lines += ["[[dlm.remask]]", f"at = {i}", f'remask = "{g}"', ""]
     kind = "distribution" if cls.semantics == "exact" else "support"
     lines += ["[[check]]", f'kind = "{kind}"', f'target = "{target}"', 'expect = "PROVED"', ""]
     return "\n".join(lines)
