@@ -300,3 +300,31 @@ def test_checker_interpreter_choice(monkeypatch):
     assert certify.checker_interpreter() is None
     monkeypatch.setenv("DLM_VERIFY_CHECKER_PYTHON", "/opt/some/python")
     assert certify.checker_interpreter() == "/opt/some/python"
+
+
+# ---- large certificates are stored gzip-compressed ---------------------------------------------
+
+@pytest.mark.parametrize("interp", ["in-process", "subprocess"])
+def test_gzip_certificates_written_checked_and_rechecked(tmp_path, monkeypatch, interp):
+    import gzip
+    import sys
+    monkeypatch.setattr(certify, "GZIP_MIN_BYTES", 0)
+    monkeypatch.setenv("DLM_VERIFY_CHECKER_PYTHON", "in-process" if interp == "in-process" else sys.executable)
+    cert = make(tmp_path)
+    assert cert.proved
+    assert [Path(p).name for p in cert.paths] == ["php54.cnf.gz", "php54.drat.gz", "php54.json"]
+    assert gzip.decompress(cert.cnf_path.read_bytes()).startswith(b"p cnf 20 45")
+    assert check_certificate(cert.cnf_path, cert.proof_path).verified
+    [(_, status, _)] = recheck([tmp_path])
+    assert status is RecheckStatus.VERIFIED
+    # a damaged compressed proof is refused, naming the file
+    data = bytearray(cert.proof_path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    cert.proof_path.write_bytes(bytes(data))
+    rehash(cert.manifest_path)
+    [(_, status, reason)] = recheck([tmp_path])
+    assert status is RecheckStatus.REJECTED and "php54.drat.gz" in reason
+    # certifying the same stem again below the threshold replaces the compressed files
+    monkeypatch.setattr(certify, "GZIP_MIN_BYTES", 1 << 30)
+    again = make(tmp_path)
+    assert again.proved and sorted(p.name for p in tmp_path.iterdir()) == ["php54.cnf", "php54.drat", "php54.json"]

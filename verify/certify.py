@@ -9,6 +9,7 @@ DRAT, so drat-trim or cake_lpr can re-check them as well.
 from __future__ import annotations
 
 import datetime
+import gzip
 import hashlib
 import json
 import os
@@ -174,6 +175,17 @@ def run_checker(cnf_path: Path, proof_path: Path, timeout: float | None = None) 
     return CheckerRun(verified, reason, time.perf_counter() - t0, lemmas, interp)
 
 
+#: CNF and proof files larger than this are stored gzip-compressed (``.cnf.gz``, ``.drat.gz``;
+#: the trusted checker reads both forms; ``gunzip -k`` gives the plain files for drat-trim)
+GZIP_MIN_BYTES = 8 << 20
+
+
+def _maybe_gzip(path: Path, data: bytes) -> tuple[Path, bytes]:
+    if len(data) < GZIP_MIN_BYTES:
+        return path, data
+    return path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=6, mtime=0)
+
+
 def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory: Path, stem: str,
                   meta: dict[str, Any], timeout: float | None,
                   solver: str = "cadical153") -> Certificate:
@@ -199,11 +211,16 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    cnf_path, proof_path = directory / f"{stem}.cnf", directory / f"{stem}.drat"
     manifest_path = directory / f"{stem}.json"
     cnf_bytes = checker.write_dimacs(clauses, num_vars)
     proof_lines = out.proof or []
     proof_bytes = "".join(line + "\n" for line in proof_lines).encode("ascii")
+    cnf_path, cnf_bytes = _maybe_gzip(directory / f"{stem}.cnf", cnf_bytes)
+    proof_path, proof_bytes = _maybe_gzip(directory / f"{stem}.drat", proof_bytes)
+    for stale in (directory / f"{stem}.cnf", directory / f"{stem}.drat",
+                  directory / f"{stem}.cnf.gz", directory / f"{stem}.drat.gz"):
+        if stale not in (cnf_path, proof_path) and stale.exists():
+            stale.unlink()       # an earlier certificate of the same stem in the other form
     _write_atomic(cnf_path, cnf_bytes)
     _write_atomic(proof_path, proof_bytes)
     cert.cnf_path, cert.proof_path, cert.manifest_path = cnf_path, proof_path, manifest_path
@@ -300,7 +317,9 @@ def _recheck_one(manifest_path: Path, manifest: dict) -> tuple[RecheckStatus, st
 
 def _dimacs_header(path: Path) -> tuple[int, int] | None:
     """``(vars, clauses)`` of the first ``p cnf`` line (None if there is none)."""
-    with open(path, "rb") as f:
+    with open(path, "rb") as raw_file:
+        gz = raw_file.read(2) == b"\x1f\x8b"
+    with (gzip.open(path, "rb") if gz else open(path, "rb")) as f:
         for raw in f:
             tokens = raw.split()
             if tokens[:2] == [b"p", b"cnf"] and len(tokens) == 4:

@@ -9,6 +9,8 @@ than ``C``. Nothing else (``%`` end markers, ``+1``, ``1_0``) is tolerated.
 """
 from __future__ import annotations
 
+import gzip
+import zlib
 from dataclasses import dataclass
 
 _NUMBER_CHARS = b"0123456789- \t\r\v\f"
@@ -44,10 +46,21 @@ def parse_ints(tokens: list[bytes], line: bytes, path: str, lineno: int) -> list
                                 f"not an integer: {bad.decode('latin-1')!r}") from None
 
 
-def read_dimacs(path) -> Cnf:
+def read_file(path) -> bytes:
+    """A file's bytes; gzip-compressed files (magic bytes 1f 8b, e.g. ``*.cnf.gz``,
+    ``*.drat.gz``) are decompressed, as most SAT tools accept them."""
     with open(path, "rb") as f:
         data = f.read()
-    return parse_dimacs(data, str(path))
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as e:
+            raise CheckerInputError(str(path), "byte 0", f"corrupt gzip data: {e}") from None
+    return data
+
+
+def read_dimacs(path) -> Cnf:
+    return parse_dimacs(read_file(path), str(path))
 
 
 def parse_dimacs(data: bytes, path: str = "<cnf>") -> Cnf:

@@ -59,9 +59,8 @@ def is_binary(head: bytes) -> bool:
 
 
 def read_proof(path) -> Proof:
-    with open(path, "rb") as f:
-        data = f.read()
-    return parse_proof(data, str(path))
+    from .dimacs import read_file
+    return parse_proof(read_file(path), str(path))
 
 
 def parse_proof(data: bytes, path: str = "<proof>") -> Proof:
