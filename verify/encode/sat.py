@@ -199,10 +199,9 @@ def call_in_child(fn, args: tuple, timeout: float) -> tuple[bool, object]:
         child.join()
 
 
-#: target length of one slice of an incremental solve without interrupt(); the conflict budget
-#: of the next slice is set from the rate measured on the last one, so a deadline is overrun by
-#: about this much
-SLICE_SECONDS = 0.25
+#: conflicts per slice of a solve without interrupt() (CaDiCaL in PySAT): the deadline is checked
+#: between slices, so it is overrun by at most one slice (well under a second at the rates seen)
+SLICE_CONFLICTS = 20000
 
 
 def solve_until(s: Solver, name: str, deadline: float | None, assumptions: Sequence[int] = ()):
@@ -223,13 +222,13 @@ def solve_until(s: Solver, name: str, deadline: float | None, assumptions: Seque
         finally:
             timer.cancel()
             s.clear_interrupt()
+    # conflict budgets that do not depend on the clock (1000, 2000, ... then SLICE_CONFLICTS
+    # each), so the search, and with it the proof, is the same on a loaded or an idle machine
     budget = 1000
-    while (left := deadline - time.monotonic()) > 0:
+    while deadline - time.monotonic() > 0:
         s.conf_budget(budget)
-        t = time.monotonic()
         answer = s.solve_limited(assumptions=assumptions)
         if answer is not None:
             return answer
-        rate = budget / max(time.monotonic() - t, 1e-3)      # conflicts per second
-        budget = int(min(max(rate * min(SLICE_SECONDS, left), 100), 10 ** 6))
+        budget = min(2 * budget, SLICE_CONFLICTS)
     return None
