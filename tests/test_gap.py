@@ -180,15 +180,24 @@ def test_encoding_reachable_sets_equal_simulator(mode):
 @pytest.mark.parametrize("mode", [Mode.PLAIN, Mode.REVISE, Mode.REMASK])
 def test_exact_refines_support(mode):
     for n, T in [(3, 2), (3, 3), (4, 2)]:
-        for k in range(0, n + 1):
-            ex = solve_class(GapClass(n, T, mode, "exact", k), max_candidates=300)
-            sup = solve_class(GapClass(n, T, mode, "support", k))
-            if ex.status == "SAT":
-                assert sup.status == "SAT"
-            if sup.status == "UNSAT":
-                assert ex.status == "UNSAT"
-            if sup.status == "SAT" and ex.status == "SAT":
-                break
+        _exact_refines_support(range(0, n + 1), 300, False,
+                               lambda sem, k: GapClass(n, T, mode, sem, k))
+
+
+def _exact_refines_support(bounds, max_candidates, decided, make) -> None:
+    """Exact SAT implies support SAT and support UNSAT implies exact UNSAT, for every bound up
+    to the least of both semantics (``decided``: neither may be UNKNOWN)."""
+    for b in bounds:
+        ex = solve_class(make("exact", b), max_candidates=max_candidates)
+        sup = solve_class(make("support", b))
+        if decided:
+            assert ex.status in ("SAT", "UNSAT") and sup.status in ("SAT", "UNSAT")
+        if ex.status == "SAT":
+            assert sup.status == "SAT"
+        if sup.status == "UNSAT":
+            assert ex.status == "UNSAT"
+        if sup.status == "SAT" and ex.status == "SAT":
+            break
 
 
 @pytest.mark.parametrize("cls", [GapClass(4, 3, Mode.PLAIN, "exact", 2), GapClass(4, 2, Mode.REVISE, "exact", 2),
@@ -761,16 +770,8 @@ def test_template_exact_refines_support(mode):
     """Exact SAT implies support SAT (and support UNSAT implies exact UNSAT) for every s up to
     the least s of both semantics."""
     for n, T in [(3, 2), (3, 3)]:
-        for s in range(0, 4):
-            ex = solve_class(GapClass(n, T, mode, "exact", bound="template", size=s), max_candidates=2000)
-            sup = solve_class(GapClass(n, T, mode, "support", bound="template", size=s))
-            assert ex.status in ("SAT", "UNSAT") and sup.status in ("SAT", "UNSAT")
-            if ex.status == "SAT":
-                assert sup.status == "SAT"
-            if sup.status == "UNSAT":
-                assert ex.status == "UNSAT"
-            if sup.status == "SAT" and ex.status == "SAT":
-                break
+        _exact_refines_support(range(0, 4), 2000, True,
+                               lambda sem, s: GapClass(n, T, mode, sem, bound="template", size=s))
 
 
 @pytest.mark.parametrize("mode", [Mode.PLAIN, Mode.REVISE, Mode.REMASK, Mode.REMASK_REVISE])
