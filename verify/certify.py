@@ -216,6 +216,7 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
     proof_lines = out.proof or []
     proof_bytes = "".join(line + "\n" for line in proof_lines).encode("ascii")
     cnf_path, cnf_bytes = _maybe_gzip(directory / f"{stem}.cnf", cnf_bytes)
+    cert.details["proof_text_bytes"] = len(proof_bytes)     # before any compression
     proof_path, proof_bytes = _maybe_gzip(directory / f"{stem}.drat", proof_bytes)
     for stale in (directory / f"{stem}.cnf", directory / f"{stem}.drat",
                   directory / f"{stem}.cnf.gz", directory / f"{stem}.drat.gz"):
@@ -255,7 +256,7 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
                 "vars": num_vars, "clauses": len(clauses), "bytes": len(cnf_bytes)},
         "proof": {"file": proof_path.name, "sha256": hashlib.sha256(proof_bytes).hexdigest(),
                   "format": PROOF_FORMAT, "lemmas": cert.lemmas, "deletions": deletions,
-                  "bytes": len(proof_bytes)},
+                  "bytes": len(proof_bytes), "text_bytes": cert.details["proof_text_bytes"]},
         "solver": {"name": out.solver, "pysat": out.pysat_version,
                    "seconds": round(out.seconds, 6)},
         "checker": {"verdict": "VERIFIED" if verified else "REJECTED", "reason": reason,

@@ -263,7 +263,7 @@ def _certify(clauses, num_vars, directory: Path | None, stem: str, meta: dict, t
     from ..certify import CertStatus, certify_unsat
     cert = certify_unsat(clauses, num_vars, directory=directory, stem=stem, meta=meta,
                          timeout=timeout, solver=solver)
-    size = cert.proof_path.stat().st_size if cert.proof_path and cert.proof_path.exists() else 0
+    size = cert.details.get("proof_text_bytes", 0)   # the text DRAT's size, compressed or not
     timed_out = cert.status is CertStatus.UNKNOWN and cert.reason.startswith("timeout")
     return cert.proved, cert.paths, size, f"{cert.status}: {cert.reason}", timed_out
 
