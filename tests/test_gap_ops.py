@@ -17,8 +17,8 @@ from verify.gap.progress import Progress
 from verify.gap.search import solve_class
 from verify.gap.table import min_locality
 
-# n = 4, T = 3, revise, support, k = 1: encoding ~0.1 s, one CaDiCaL call ~16 s (UNSAT)
-SLOW = GapClass(4, 3, Mode.REVISE, "support", 1)
+# n = 5, T = 2, revise, support, k = 1: encoding ~0.3 s, solving ~40-70 s (UNSAT)
+SLOW = GapClass(5, 2, Mode.REVISE, "support", 1)
 REQUIRED = {"n", "rounds", "mode", "semantics", "min_locality", "certificates"}
 
 
@@ -28,7 +28,9 @@ def test_timeout_interrupts_a_long_sat_call(tmp_path):
     took = time.monotonic() - t0
     assert res.status == "UNKNOWN" and not res.certified and res.witness is None
     assert res.message == "timeout after 1 s (solving)"
-    assert took < 2.0, took
+    # the deadline is checked between conflict-budget slices: a slice and the encoding late at
+    # most, far from the full solve
+    assert took < 5.0, took
 
 
 def test_timeout_bounds_certification(tmp_path, monkeypatch):

@@ -201,7 +201,7 @@ def call_in_child(fn, args: tuple, timeout: float) -> tuple[bool, object]:
 
 #: conflicts per slice of a solve without interrupt() (CaDiCaL in PySAT): the deadline is checked
 #: between slices, so it is overrun by at most one slice (well under a second at the rates seen)
-SLICE_CONFLICTS = 20000
+SLICE_CONFLICTS = 10000
 
 
 def solve_until(s: Solver, name: str, deadline: float | None, assumptions: Sequence[int] = ()):
