@@ -839,3 +839,18 @@ def test_template_cli_json_remask_exact(tmp_path):
     (e,) = json.loads(out.getvalue())
     assert (e["semantics"], e["mode"], e["min_size"], e["complete"]) == ("exact", "remask", 2, True)
     assert len(e["certificates"]) == 6 and e["witness"].endswith("n3-T2-remask-exact-dnf-s2.witness.toml")
+
+
+def test_witness_locality_checked_structurally(tmp_path):
+    """``resources`` with ``max_predictor_reads`` counts the positions each predictor circuit
+    reads: a revise witness of locality 2 passes 2 and fails 1 (k = 1 is impossible, so some
+    predictor must read two positions)."""
+    from verify.cli import main
+    res = solve_class(GapClass(4, 2, Mode.REVISE, "support", 2))
+    path = write_spec(res.witness, tmp_path / "w.toml", "w", "witness")
+    text = path.read_text()
+    for bound, want in ((2, "PROVED"), (1, "REFUTED")):
+        path.write_text(text + f'\n[[check]]\nkind = "resources"\nmax_predictor_reads = {bound}\nexpect = "{want}"\n')
+        out = io.StringIO()
+        # exit 0 only if every check, the resources one included, has its expected verdict
+        assert main([str(path), "--proofs", str(tmp_path / "p")], out, io.StringIO()) == 0, out.getvalue()

@@ -71,6 +71,7 @@ def _with_rule(table) -> dict[str, Any]:
 
 RESOURCE_BOUNDS = ("max_rounds", "max_length", "max_peak_unmasked",
                    "max_predictor_depth", "max_predictor_fanin", "max_predictor_size",
+                   "max_predictor_reads",
                    "max_strategy_depth", "max_strategy_fanin", "max_strategy_size")
 
 
@@ -559,6 +560,11 @@ def check_resources(instance, check, ctx: Context) -> Outcome:
     bounds: dict[str, int] = check.options["bounds"]
     measured: dict[str, Any] = {"rounds": (dlm.rounds, None), "length": (dlm.length, None)}
     measured.update(_circuit_stats(dlm.predictor, "predictor"))
+    # locality (MODEL.md §6): positions whose token a predictor circuit reads, its own included;
+    # syntactic, so an upper bound on what the function depends on
+    reads = [len(dlm.predictor_wiring(i).reads) for i in range(dlm.length)]
+    measured["predictor_reads"] = max(((r, i) for i, r in enumerate(reads)), key=lambda ri: ri[0],
+                                      default=(0, None))
     strategies = list(dlm.unmask_strategy or ()) + list(dlm.remask or ())
     if strategies:
         measured.update(_circuit_stats(strategies, "strategy"))
