@@ -308,6 +308,16 @@ def final_round_goal(C: list, v, n: int, src_states, src_lit, choices) -> None:
             C.append(cover.get(y, []))
 
 
+def _new_encoding(cls: GapClass):
+    """An empty encoding with the read-set selectors allocated first (small, stable numbers);
+    returns it with its clause list, its variable function and the state space."""
+    enc = Encoding(cls, IDPool())
+    for i in range(cls.n):
+        for j in read_candidates(cls, i):
+            enc.var("sel", i, j)
+    return enc, enc.clauses, enc.var, all_states(cls.n)
+
+
 def encode(cls: GapClass, fix: dict | None = None, goal: bool = True,
            final_goal: bool = True) -> Encoding:
     """The CNF of the class, without the goal's bound ``k`` (see :func:`bound`).
@@ -320,16 +330,8 @@ def encode(cls: GapClass, fix: dict | None = None, goal: bool = True,
     if cls.has_strategy:
         return _encode_with_strategy(cls, fix, goal)
     n, T = cls.n, cls.rounds
-    enc = Encoding(cls, IDPool())
-    C = enc.clauses
-    v = enc.var
-    states = all_states(n)
+    enc, C, v, states = _new_encoding(cls)
     revise, remask = cls.mode.allows_revise, cls.mode.allows_remask
-
-    # selectors first so their numbers are small and stable
-    for i in range(n):
-        for j in read_candidates(cls, i):
-            v("sel", i, j)
 
     # --- predictor supports and locality -------------------------------------------------
     for i in range(n):
@@ -539,14 +541,8 @@ def after_commit(e: tuple[int, ...], commits: dict[int, bool]) -> tuple[int, ...
 
 def _encode_with_strategy(cls: GapClass, fix: dict | None, goal: bool) -> Encoding:
     n, T = cls.n, cls.rounds
-    enc = Encoding(cls, IDPool())
-    C = enc.clauses
-    v = enc.var
-    states = all_states(n)
+    enc, C, v, states = _new_encoding(cls)
     remask, revise = cls.mode.allows_remask, cls.mode.allows_revise
-    for i in range(n):
-        for j in read_candidates(cls, i):
-            v("sel", i, j)
     # predictors: supports over {a, b} where consulted, local in x_j for selected j (the own
     # position only in revise, where P_i does not know x_i for free)
     for i in range(n):
