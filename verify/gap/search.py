@@ -29,7 +29,7 @@ from .classes import GapClass
 from .encode import (A, B, M, TOKENS, Encoding, all_states, class_bound, consulted, encode,
                      is_even_string, local_vars)
 from .progress import as_progress, report_phase
-from .witness import (Witness, _one_round, from_model, met_extended, quick_distribution,
+from .witness import (Witness, one_round, from_model, met_extended, quick_distribution,
                       round_states)
 
 
@@ -168,7 +168,7 @@ def _heavy_paths_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list
 
     def step(x):
         if x not in step_cache:
-            step_cache[x] = _one_round(w, {x: Fraction(1)})
+            step_cache[x] = one_round(w, {x: Fraction(1)})
         return step_cache[x]
 
     runs = [((M,) * n,), ]

@@ -164,7 +164,7 @@ def round_states(w: Witness) -> list[set[tuple[int, ...]]]:
     sets = [{(M,) * n}]
     support_only = dataclasses.replace(w, cls=dataclasses.replace(w.cls, semantics="support", rho=1))
     for _ in range(w.cls.rounds - 1):
-        sets.append(set(_one_round(support_only, {x: Fraction(1) for x in sets[-1]})))
+        sets.append(set(one_round(support_only, {x: Fraction(1) for x in sets[-1]})))
     return sets
 
 
@@ -175,11 +175,13 @@ def quick_distribution(w: Witness) -> dict[tuple[int, ...], Fraction]:
     n = w.cls.n
     dist = {(M,) * n: Fraction(1)}
     for _ in range(w.cls.rounds):
-        dist = _one_round(w, dist)
+        dist = one_round(w, dist)
     return dist
 
 
-def _one_round(w: Witness, dist: dict) -> dict:
+def one_round(w: Witness, dist: dict) -> dict:
+    """One round of the witness from a distribution over states (exact rationals); the search
+    uses it too, for the heavy-run blocking clauses."""
     n = w.cls.n
     nxt: dict = {}
     for x, p in dist.items():
