@@ -25,14 +25,19 @@ the support of ``P_i`` at ``x``; ``("c", i, e)`` F_i commits at the extended sta
 ``3·x_j + z_j``). Each table is defined on a product of per-position alphabets and made local
 by one implication per unread position along the cycle of that alphabet. Reachability as in
 :mod:`verify.gap.encode` (forward closure, backward justification through one ``p`` variable
-per transition); the goal fixes ``R[T]`` to the even strings. No symmetry breaking.
+per transition); the goal fixes ``R[T]`` to the even strings. Symmetry breaking is
+:func:`verify.gap.encode.symmetry_breaking` (a/b swaps at pairs of positions and position
+permutations map these classes to themselves too: every table, the rule and the literal mode
+constraints are relabelled with them); in the full model it compares the start supports on
+their ``a``/``b`` bits only, which is still a consistent order (sound, weaker).
 """
 from __future__ import annotations
 
 import itertools
 
 from .classes import GapClass
-from .encode import A, B, M, TOKENS, Encoding, all_states, is_even_string, read_candidates
+from .encode import (A, B, M, TOKENS, Encoding, all_states, is_even_string, read_candidates,
+                     symmetry_breaking)
 from pysat.formula import IDPool
 
 _CYCLE = {A: B, B: M, M: A}
@@ -216,7 +221,9 @@ def encode_general(cls: GapClass, fix: dict | None = None, goal: bool = True) ->
     if goal:
         for x in states:
             C.append([v("R", T, x)] if is_even_string(x) else [-v("R", T, x)])
-    if fix is not None:
+    if fix is None:
+        C += symmetry_breaking(enc)
+    else:
         for (i, j), on in fix.get("sel", {}).items():
             if enc.has("sel", i, j):
                 C.append([v("sel", i, j) if on else -v("sel", i, j)])

@@ -29,6 +29,7 @@ class GeneralWitness:
     predictor: dict      # (i, x-view on S_i) -> support
     commit: dict         # (i, e-view on S_i) -> bool (full model; e_j = 3·x_j + y_j)
     remask: dict         # (i, g-view on S_i) -> bool (remask modes)
+    template = None      # (not a field) no template bound in the general classes
 
     def support(self, i: int, x) -> tuple[int, ...]:
         return self.predictor[(i, tuple(x[j] for j in self.reads[i]))]
@@ -163,8 +164,7 @@ def _predictor_exprs(w: GeneralWitness, i: int, rho: int) -> tuple[str, str]:
         for k in range(1 << rho):
             t = sup[min(k, len(sup) - 1)]
             parts = [_tok_expr(j, s, "") for j, s in zip(pos, view)]
-            if rho:
-                parts.append(("" if k & 1 else "~") + "r0")
+            parts += [("" if (k >> b) & 1 else "~") + f"r{b}" for b in range(rho)]
             if t == M:
                 mask.append(_conj(parts))
             elif t == B:
@@ -189,7 +189,8 @@ def _pair_exprs(w: GeneralWitness, i: int, table: dict, first: str, second: str,
 def spec_text_general(w: GeneralWitness, name: str, statement: str) -> str:
     cls = w.cls
     n = cls.n
-    rho = 1 if any(len(s) > 1 for s in w.predictor.values()) else 0
+    biggest = max((len(s) for s in w.predictor.values()), default=1)
+    rho = 0 if biggest == 1 else (1 if biggest == 2 else 2)   # 3 tokens: a, b, M, M
     lines = [f"# Witness found by the gap engine (verify/gap/full.py) for the class {cls.label()}.",
              "# Re-checked by the exact semantics (verify.dlm.semantics), independently of the search.",
              "# read sets S_i: " + ", ".join("S_%d={%s}" % (i, ",".join(map(str, s)))
@@ -253,7 +254,7 @@ def verify_general_witness(w: GeneralWitness, path: Path) -> tuple[bool, str]:
         rho = dlm.random_bits[0]
         for x in itertools.product((Token.A, Token.B, Token.M), repeat=n):
             for bits in range(1 << (rho * n)):
-                draw = {(i, 0): bool((bits >> i) & 1) for i in range(n)} if rho else {}
+                draw = {(i, b): bool((bits >> (rho * i + b)) & 1) for i in range(n) for b in range(rho)}
                 y = tuple(predict(dlm, i, x, draw) for i in range(n))
                 _, x2 = finish_round(dlm, x, y, Rule.LITERAL)
                 for i in range(n):
