@@ -231,3 +231,30 @@ def test_general_class_fields_are_checked():
                    rule="literal")
     assert cls.key() == "n4-T2-remask-exact-full-literal-Gxz-k2"
     assert GapClass(4, 2, Mode.REMASK, "exact", 2).key() == "n4-T2-remask-exact-k2"
+
+
+@pytest.mark.parametrize("mode", ["plain", "revise"])
+def test_literal_witness_passes_the_mode_check(tmp_path, mode):
+    """A witness of a literal class is written with a ``mode`` check, and ``python -m verify``
+    proves it (SAT over every state) together with its distribution."""
+    import io
+    from verify.cli import main
+    from verify.gap.witness import verify_witness, write_spec
+    cls = GapClass(2, 2, Mode(mode), "exact", 2 if mode == "plain" else 1, predictor_model="full",
+                   rule="literal")
+    res = solve_class(cls, timeout=60)
+    assert res.status == "SAT"
+    path = write_spec(res.witness, tmp_path / "w.toml", "w", "a witness")
+    assert verify_witness(res.witness, path)[0]
+    assert 'kind = "mode"' in path.read_text()
+    out = io.StringIO()
+    assert main([str(path), "--proofs", str(tmp_path / "p")], stdout=out, stderr=io.StringIO()) == 0
+    assert "mode" in out.getvalue() and "REFUTED" not in out.getvalue()
+
+
+def test_gap_cli_rejects_literal_without_the_full_model():
+    import io
+    from verify.cli import main
+    err = io.StringIO()
+    assert main(["gap", "--rule", "literal", "--n", "3"], stdout=io.StringIO(), stderr=err) == 2
+    assert "--predictor-model full" in err.getvalue()
