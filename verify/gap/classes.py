@@ -25,8 +25,18 @@ complexity bound and the semantics. Conventions (documented in the README, "The 
   modes) ``G_i`` an arbitrary function of the committed tokens ``z_j, j ∈ S_i``. In ``plain``
   and ``remask`` the predictor is consulted only at a masked position, so it knows ``x_i = M``
   for free; reading the own token counts otherwise (MODEL.md §6).
-* **Remask G** reads the committed tokens ``z`` (which include every kept ``x_j``), not ``x``
-  and ``z`` separately; a convention to keep the state space at ``3^n``.
+* **Remask G** (``remask_reads = "z"``, the default and the first classes' convention) reads
+  the committed tokens ``z`` (which include every kept ``x_j``), not ``x`` and ``z``
+  separately. ``remask_reads = "xz"`` (MODEL.md §3, ``x' = G(x, z)``): ``G_i`` reads the pairs
+  ``(x_j, z_j)`` on the same read set; encoded by :mod:`verify.gap.full`, and every clause of
+  :mod:`verify.gap.encode` that assumes G reads only z ("G keeps every even string" of the
+  last-round goal, the template bound) stays in the z-only classes.
+* **Predictor model** ``full`` (MODEL.md §3, :mod:`verify.gap.full`): ``P_i`` may output
+  ``M`` and is consulted at every position; ``F_i`` reads ``(x_j, y_j)`` and ``G_i`` reads
+  ``z_j`` or ``(x_j, z_j)`` on the one read set ``S_i``, the own position counted like any
+  other. ``rule`` ``enforce`` (the decoder applies the mode) or ``literal`` (what the circuits
+  compute, with the mode's rule holding in every state, so a witness passes the ``mode``
+  check). The other models are enforce classes.
 * **Semantics** ``support``: the set of possible outputs is exactly the even strings (and no
   output is ever masked). ``exact``: with ``rho = 1`` private random bit per position and
   round, the output distribution is exactly uniform on the even strings. With ``rho = 1`` a
