@@ -96,8 +96,7 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
     if res.status == "SAT":
         w = res.witness
         path = directory / f"{cls.key()}.witness.toml"
-        write_spec(w, path, f"gap-witness-{cls.key()}",
-                   f"a DLM of the class {cls.label()} produces D+n ({cls.semantics} semantics)")
+        write_spec(w, path, f"gap-witness-{cls.key()}")
         ok, msg = verify_witness(w, path)
         details["read_sets"] = [list(s) for s in w.reads]
         if w.template is not None:

@@ -1,0 +1,126 @@
+"""Claim sentences are generated from the class (STYLE.md §12, issue 9 item 1)."""
+import dataclasses
+import io
+from pathlib import Path
+
+import pytest
+
+from verify.dlm.model import Mode
+from verify.gap.classes import PREDICTOR_MODELS, GapClass
+from verify.gap.statement import (StatementError, caption, class_line, expected_statement, main,
+                                  parse_class_line, statement, witness_statement)
+
+ROOT = Path(__file__).resolve().parents[1]
+GAP_SPECS = sorted((ROOT / "specs" / "gap").glob("*.toml"))
+
+
+def test_there_are_gap_specs():
+    assert len(GAP_SPECS) >= 70
+
+
+@pytest.mark.parametrize("path", GAP_SPECS, ids=lambda p: p.stem)
+def test_committed_statement_is_the_generated_one(path):
+    from verify.specs import load_spec
+    assert load_spec(path).statement == expected_statement(path), (
+        f"rewrite with: python -m verify.gap.statement {path.relative_to(ROOT)}")
+
+
+def test_check_mode_reports_a_hand_edited_statement(tmp_path):
+    src = ROOT / "specs" / "gap" / "plain-exact-n5-T2-k3.toml"
+    path = tmp_path / src.name
+    text = src.read_text(encoding="utf-8")
+    path.write_text(text.replace('statement = "no plain', 'statement = "no DLM at all, plain'),
+                    encoding="utf-8")
+    out = io.StringIO()
+    assert main(["--check", str(path)], out, io.StringIO()) == 1
+    assert "differs" in out.getvalue()
+    assert main([str(path)], io.StringIO(), io.StringIO()) == 0
+    assert path.read_text(encoding="utf-8") == text
+    assert main(["--check", str(path)], io.StringIO(), io.StringIO()) == 0
+
+
+def test_bad_file_is_an_error_naming_it(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_text('[claim]\nname = "x"\nstatement = "s"\n[dlm]\nlength = 1\nrounds = 1\n'
+                    'mode = "plain"\noutputs = "all"\n[[dlm.predictor]]\nat = 0\nvalue = "0"\n'
+                    '[[check]]\nkind = "encoding"\n', encoding="utf-8")
+    err = io.StringIO()
+    assert main([str(path)], io.StringIO(), err) == 2
+    assert str(path) in err.getvalue() and "gap class" in err.getvalue()
+
+
+def _classes():
+    out = []
+    for mode in Mode:
+        for model in PREDICTOR_MODELS:
+            out.append(GapClass(4, 2, mode, "support", 2, predictor_model=model))
+            out.append(GapClass(4, 3, mode, "exact", 1, predictor_model=model))
+        out.append(GapClass(5, 2, mode, "exact", 3, rho=2))
+        out.append(GapClass(4, 2, mode, "exact", bound="template", size=3))
+    return out
+
+
+@pytest.mark.parametrize("cls", _classes(), ids=lambda c: c.key())
+def test_statement_names_every_field_of_the_class(cls):
+    for claim in ("exists", "none"):
+        s = statement(cls, claim)
+        assert s.startswith("a " if claim == "exists" else "no ")
+        assert f"L = {cls.n}" in s and f"in {cls.rounds} rounds" in s
+        assert "decoder rule enforce" in s
+        assert ("D⊕" in s) == (cls.semantics == "exact")
+        if cls.semantics == "exact":
+            assert f"{cls.rho} private random bit" in s
+        assert ("F_i reads" in s) == cls.has_strategy
+        assert ("may" not in s and "a or b only" in s) if cls.has_strategy else "a, b or M" in s
+        assert ("G_i" in s) == cls.mode.allows_remask
+        if cls.mode.allows_remask:
+            assert "committed tokens z" in s and "not x" in s
+        if cls.template:
+            assert f"at most {cls.size} terms" in s
+        else:
+            assert f"locality {cls.locality}:" in s
+    assert witness_statement(cls).startswith("this ")
+    assert caption(cls)
+
+
+def test_statements_of_different_classes_differ():
+    seen = {}
+    for cls in _classes():
+        s = statement(cls, "none")
+        assert s not in seen, (cls, seen.get(s))
+        seen[s] = cls
+
+
+def test_fields_of_other_engines_plug_in():
+    """rule, remask_reads and the 'full' predictor model are described when a class has them."""
+    @dataclasses.dataclass(frozen=True)
+    class Full:
+        n: int = 5
+        rounds: int = 2
+        mode: Mode = Mode.REMASK
+        semantics: str = "exact"
+        locality: int = 2
+        rho: int = 1
+        predictor_model: str = "full"
+        bound: str = "locality"
+        size: int = 0
+        rule: str = "literal"
+        remask_reads: str = "xz"
+
+    s = statement(Full(), "exists")
+    assert "P_i outputs a, b or M" in s and "F_i reads the state x and the sampled predictions y" in s
+    assert "P_i, F_i and G_i read at most 2 positions" in s
+    assert "G_i reads the state x and the committed tokens z" in s
+    assert "rule literal" in s and "enforce" not in s
+    assert "G(x, z on S_i)" in caption(Full()) and "rule literal" in caption(Full())
+    with pytest.raises(StatementError):
+        statement(dataclasses.replace(Full(), remask_reads="y"), "none")
+    with pytest.raises(StatementError):
+        statement(dataclasses.replace(Full(), rule="lenient"), "none")
+
+
+def test_class_line_round_trips():
+    for cls in _classes():
+        assert parse_class_line(class_line(cls)) == cls
+    with pytest.raises(StatementError):
+        parse_class_line("# gap class: n=4 colour=red")
