@@ -124,3 +124,33 @@ def test_class_line_round_trips():
         assert parse_class_line(class_line(cls)) == cls
     with pytest.raises(StatementError):
         parse_class_line("# gap class: n=4 colour=red")
+
+
+# --- what an exact "none" rests on (issue 9 item 6) ----------------------------------------
+
+def test_none_verdict_and_manifest_say_what_they_rest_on(tmp_path):
+    import json
+
+    from verify.checks.registry import Context
+    from verify.gap.check import decide
+    cls = GapClass(3, 2, Mode.PLAIN, "exact", 1)
+    got = decide(cls, Context(proofs_dir=tmp_path, timeout=60))
+    assert got["fact"] == "none"
+    assert "rests on the DRAT certificate alone" in got["message"]
+    manifest = json.loads(next((tmp_path / "gap").glob("*.json")).read_text())
+    assert manifest["meta"]["claim"] == statement(cls, "none")
+    assert manifest["meta"]["rests_on"].startswith("the DRAT certificate alone")
+    assert manifest["meta"]["blocked_candidates"] == 0
+
+
+def test_none_verdict_counts_blocking_clauses(monkeypatch, tmp_path):
+    from verify.checks.registry import Context
+    from verify.gap import check, search
+    cls = GapClass(3, 2, Mode.PLAIN, "exact", 1)
+    fake = search.Result(cls, "UNSAT", clauses=10, certified=True, blocked=795,
+                         certificates=["x.cnf"], method="cegar")
+    monkeypatch.setattr(search, "solve_class", lambda *a, **k: fake)
+    got = check.decide(cls, Context(proofs_dir=tmp_path, timeout=60))
+    assert got["fact"] == "none"
+    assert "plus 795 blocking clauses from the engine's exact evaluator" in got["message"]
+    assert "not re-checked by the trusted checker" in got["message"]

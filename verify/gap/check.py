@@ -45,6 +45,7 @@ from ..dlm.model import Mode
 from ..specs import subject
 from ..verdict import Verdict
 from .classes import BOUNDS, PREDICTOR_MODELS, SEMANTICS, GapClass, GapClassError
+from .statement import rests_on
 
 
 @subject("gap")
@@ -113,8 +114,8 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
                 "method": f"{res.method} witness + exact semantics", "certificates": [str(path)],
                 "details": details}
     if res.status == "UNSAT" and res.certified:
-        return {"fact": "none", "message": f"UNSAT, certificate accepted ({res.clauses} clauses"
-                + (f", {res.blocked} candidates refuted by exact evaluation" if res.blocked else "") + ")",
+        return {"fact": "none", "message": f"UNSAT, certificate accepted ({res.clauses} clauses); "
+                f"rests on {rests_on(res.blocked)}",
                 "method": f"{res.method}+DRAT", "certificates": res.certificates, "details": details}
     note = res.message or "no answer"
     if res.status == "UNSAT":

@@ -76,7 +76,7 @@ def _model(cls) -> tuple[str, str | None, bool]:
         raise StatementError(f"no statement for predictor model '{cls.predictor_model}'") from None
 
 
-def _plural(k: int, word: str) -> str:
+def _plural(k, word: str) -> str:
     return f"{k} {word}" + ("" if k == 1 else "s")
 
 
@@ -92,14 +92,14 @@ def target_phrase(cls) -> str:
     raise StatementError(f"no statement for semantics '{cls.semantics}'")
 
 
-def _remask_phrase(cls) -> str:
+def _remask_phrase(cls, generic: bool = False) -> str:
     if not cls.mode.allows_remask:
         return ""
     reads = remask_reads_of(cls)
     if cls.bound == "template":
         if reads != "z":
             raise StatementError(f"no statement for a template class with remask_reads = '{reads}'")
-        return (f"G_i's remask bit a DNF of at most {_plural(cls.size, 'term')} over the committed "
+        return (f"G_i's remask bit a DNF of at most {_plural('s' if generic else cls.size, 'term')} over the committed "
                 f"tokens z of every position (not x)")
     what = {"z": "the committed tokens z (not x)", "xz": "the state x and the committed tokens z"}
     if reads not in what:
@@ -107,10 +107,11 @@ def _remask_phrase(cls) -> str:
     return f"G_i reads {what[reads]} on the read set of P_i"
 
 
-def _bound_phrase(cls) -> str:
+def _bound_phrase(cls, generic: bool = False) -> str:
     _, f_reads, f_bounded = _model(cls)
+    size, k = ("s", "k") if generic else (cls.size, cls.locality)
     if cls.bound == "template":
-        return (f"each output bit of P_i (mask, value) a DNF of at most {_plural(cls.size, 'term')} over "
+        return (f"each output bit of P_i (mask, value) a DNF of at most {_plural(size, 'term')} over "
                 f"the state bits of every position and its random bit")
     if cls.bound != "locality":
         raise StatementError(f"no statement for bound '{cls.bound}'")
@@ -121,8 +122,8 @@ def _bound_phrase(cls) -> str:
         who.append("G_i")
     names = who[0] if len(who) == 1 else ", ".join(who[:-1]) + " and " + who[-1]
     unbounded = "; F_i is not bounded by it" if f_reads is not None and not f_bounded else ""
-    return (f"locality {cls.locality}: {names} read{'s' if len(who) == 1 else ''} at most "
-            f"{_plural(cls.locality, 'position')} (one read set S_i, chosen freely){unbounded}")
+    return (f"locality {k}: {names} read{'s' if len(who) == 1 else ''} at most "
+            f"{_plural(k, 'position')} (one read set S_i, chosen freely){unbounded}")
 
 
 def _rule_phrase(cls) -> str:
@@ -136,13 +137,14 @@ def _rule_phrase(cls) -> str:
     raise StatementError(f"no statement for rule '{rule}'")
 
 
-def class_description(cls) -> str:
-    """The class after "class:": predictor model, F, bound, G, rule (semicolon-separated)."""
+def class_description(cls, generic: bool = False) -> str:
+    """The class after "class:": predictor model, F, bound, G, rule (semicolon-separated).
+    ``generic``: the bound as the letter k (or s), for the caption of a table over k."""
     outputs, f_reads, _ = _model(cls)
     parts = [f"P_i outputs {outputs}",
              f"an unmasking strategy F_i reads {f_reads}" if f_reads is not None
              else "no unmasking strategy F (every predicted token is committed)",
-             _bound_phrase(cls), _remask_phrase(cls), _rule_phrase(cls)]
+             _bound_phrase(cls, generic), _remask_phrase(cls, generic), _rule_phrase(cls)]
     return "; ".join(p for p in parts if p)
 
 
@@ -166,6 +168,17 @@ def witness_statement(cls) -> str:
     return (f"this {_MODE_WORDS[cls.mode]} DLM of length L = {cls.n} {target_phrase(cls)} "
             f"{_rounds(cls)} (under the rule below); found by the gap engine for the class: "
             f"{class_description(cls)}")
+
+
+def rests_on(blocked: int) -> str:
+    """What a certified "none" rests on (README, "What least k = K rests on"): the DRAT
+    certificate of ``CNF + blocking clauses``, where each blocking clause is justified only by
+    the engine's exact evaluation of one candidate DLM (exact semantics, CEGAR)."""
+    if blocked == 0:
+        return "the DRAT certificate alone (no blocking clauses)"
+    return (f"the DRAT certificate plus {blocked} blocking clause{'s' if blocked != 1 else ''} "
+            f"from the engine's exact evaluator (each excludes a candidate DLM it found not to "
+            f"sample D⊕n; not re-checked by the trusted checker)")
 
 
 def caption(cls) -> str:
