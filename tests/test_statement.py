@@ -154,3 +154,47 @@ def test_none_verdict_counts_blocking_clauses(monkeypatch, tmp_path):
     assert got["fact"] == "none"
     assert "plus 795 blocking clauses from the engine's exact evaluator" in got["message"]
     assert "not re-checked by the trusted checker" in got["message"]
+
+
+# --- generated regions of the README and docs/gap.md ----------------------------------------
+
+def test_generated_doc_regions_are_current():
+    from verify.gap.docs import render_all
+    assert render_all(ROOT, write=False) == [], "re-render with: python -m verify.gap.statement --docs"
+
+
+def test_doc_renderer_sees_a_stale_region(tmp_path):
+    import shutil
+
+    from verify.gap.docs import render_all
+    for rel in ("README.md", "docs/gap.md", "docs/gap-tables.toml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / rel, tmp_path / rel)
+    shutil.copytree(ROOT / "specs" / "gap", tmp_path / "specs" / "gap")
+    readme = tmp_path / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    readme.write_text(text.replace("| plain | exact | 2 | 2 | 3 | 4 |", "| plain | exact | 2 | 2 | 3 | 3 |"),
+                      encoding="utf-8")
+    assert render_all(tmp_path, write=False) == ["README.md"]
+    assert render_all(tmp_path) == ["README.md"]
+    assert readme.read_text(encoding="utf-8") == text
+    # a claim whose class changes changes the claims table of docs/gap.md
+    spec = tmp_path / "specs" / "gap" / "plain-exact-n5-T2-k3.toml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace('predictor_model = "self-unmask"',
+                                                             'predictor_model = "ab+F"'), encoding="utf-8")
+    assert render_all(tmp_path, write=False) == ["docs/gap.md"]
+
+
+def test_docs_mode_bad_table_is_an_error(tmp_path):
+    import shutil
+    for rel in ("README.md", "docs/gap.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / rel, tmp_path / rel)
+    shutil.copytree(ROOT / "specs" / "gap", tmp_path / "specs" / "gap")
+    (tmp_path / "docs" / "gap-tables.toml").write_text(
+        '[[table]]\nid = "gap-table-self-unmask"\nns = [3]\n'
+        'row = [{ mode = "plain", semantics = "exact", rounds = 2, cells = ["2", "3"] }]\n',
+        encoding="utf-8")
+    err = io.StringIO()
+    assert main(["--docs", str(tmp_path)], io.StringIO(), err) == 2
+    assert "gap-tables.toml" in err.getvalue() and "cells" in err.getvalue()

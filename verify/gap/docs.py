@@ -126,7 +126,7 @@ def render_all(root: Path, write: bool = True) -> list[str]:
     regions differ (rewritten when ``write``). A region named in no file is an error."""
     regions = _regions(root)
     used: set[str] = set()
-    stale = []
+    stale, texts = [], {}
     for name in ("README.md", "docs/gap.md"):
         path = root / name
         text = path.read_text(encoding="utf-8")
@@ -141,10 +141,12 @@ def render_all(root: Path, write: bool = True) -> list[str]:
         new = _REGION.sub(sub, text)
         if new != text:
             stale.append(name)
-            if write:
-                path.write_text(new, encoding="utf-8")
+            texts[path] = new
     missing = sorted(set(regions) - used)
     if missing:
         raise SpecError(f"generated region(s) {', '.join(missing)} appear in neither README.md "
                         "nor docs/gap.md", file=str(root / TABLES))
+    if write:
+        for path, new in texts.items():
+            path.write_text(new, encoding="utf-8")
     return stale

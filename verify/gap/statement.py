@@ -270,13 +270,17 @@ def rewrite_spec(path: Path) -> bool:
 
 def main(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     """``python -m verify.gap.statement [--check] FILE...`` / ``--docs [--check] [ROOT]``."""
-    from ..errors import SpecError
+    from ..errors import UserError
     check = "--check" in argv
     args = [a for a in argv if a != "--check"]
     if args and args[0] == "--docs":
         from .docs import render_all
         root = Path(args[1]) if len(args) > 1 else Path(".")
-        stale = render_all(root, write=not check)
+        try:
+            stale = render_all(root, write=not check)
+        except (UserError, OSError) as e:
+            print(f"error: {e}", file=stderr)
+            return 2
         for name in stale:
             print(f"{name}: {'stale' if check else 'rewritten'}", file=stdout)
         return 1 if check and stale else 0
@@ -294,7 +298,7 @@ def main(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                     print(f"{path}: statement differs from the generated one", file=stdout)
             elif rewrite_spec(path):
                 print(f"{path}: statement rewritten", file=stdout)
-        except SpecError as e:
+        except UserError as e:
             print(f"error: {e}", file=stderr)
             return 2
     return 1 if differ else 0
