@@ -198,3 +198,17 @@ def test_docs_mode_bad_table_is_an_error(tmp_path):
     err = io.StringIO()
     assert main(["--docs", str(tmp_path)], io.StringIO(), err) == 2
     assert "gap-tables.toml" in err.getvalue() and "cells" in err.getvalue()
+
+
+@pytest.mark.parametrize("cls", [GapClass(3, 2, Mode.PLAIN, "support", 2),
+                                 GapClass(3, 2, Mode.REMASK, "exact", bound="template", size=2),
+                                 GapClass(3, 2, Mode.REVISE, "exact", 1, predictor_model="ab+F")],
+                         ids=lambda c: c.key())
+def test_engine_witness_spec_carries_the_generated_statement(cls, tmp_path):
+    from verify.gap.search import solve_class
+    from verify.gap.witness import write_spec
+    from verify.specs import load_spec
+    res = solve_class(cls, timeout=60)
+    assert res.status == "SAT"
+    path = write_spec(res.witness, tmp_path / "w.toml", "w")
+    assert load_spec(path).statement == witness_statement(cls) == expected_statement(path)
