@@ -31,12 +31,17 @@ _SEMANTICS_WORD = {"support": "support", "exact": "exact"}
 
 
 def _class(data: dict, where: str) -> GapClass:
+    """A row's class: every key but ``cells`` is a field of :class:`GapClass` (so fields other
+    engines add to the class work here too); n and locality are placeholders (columns)."""
+    fields = {f.name for f in dataclasses.fields(GapClass)}
+    unknown = sorted(set(data) - fields - {"cells"})
+    if unknown:
+        raise SpecError(f"unknown class field '{unknown[0]}'", file=str(TABLES), key=where)
+    kw = {"n": 4, "locality": 1, **{k: v for k, v in data.items() if k in fields}}
     try:
-        return GapClass(data.get("n", 4), data.get("rounds", 2), Mode(data["mode"]),
-                        data["semantics"], data.get("locality", 1), data.get("rho", 1),
-                        data.get("predictor_model", "self-unmask"), data.get("bound", "locality"),
-                        data.get("size", 0))
-    except (KeyError, ValueError, GapClassError) as e:
+        kw["mode"] = Mode(kw.get("mode"))
+        return GapClass(**kw)
+    except (TypeError, ValueError, GapClassError) as e:
         raise SpecError(f"bad class: {e}", file=str(TABLES), key=where) from None
 
 
