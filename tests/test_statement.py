@@ -7,7 +7,8 @@ import pytest
 
 from verify.dlm.model import Mode
 from verify.gap.classes import PREDICTOR_MODELS, GapClass
-from verify.gap.statement import (StatementError, caption, class_line, expected_statement, main,
+from verify.gap.statement import (StatementError, caption, class_line, engine_lacks_class,
+                                  expected_statement, main,
                                   parse_class_line, statement, witness_statement)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +22,9 @@ def test_there_are_gap_specs():
 @pytest.mark.parametrize("path", GAP_SPECS, ids=lambda p: p.stem)
 def test_committed_statement_is_the_generated_one(path):
     from verify.specs import load_spec
+    why = engine_lacks_class(path)
+    if why:
+        pytest.skip(why)
     assert load_spec(path).statement == expected_statement(path), (
         f"rewrite with: python -m verify.gap.statement {path.relative_to(ROOT)}")
 

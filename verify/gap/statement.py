@@ -34,7 +34,8 @@ from ..dlm.model import Mode
 #: predicted token is committed; whether the locality bounds F too)
 _MODELS = {
     "self-unmask": ("a, b or M (M: stay masked)", None, False),
-    "full": ("a, b or M", "the state x and the sampled predictions y on the read set of P_i", True),
+    "full": ("a, b or M and is consulted at every position (its own position counted like any other)",
+             "the state x and the sampled predictions y on the read set of P_i", True),
     "ab+F": ("a or b only", "the state x and the sampled predictions y on the read set of P_i", True),
     "ab+F-state": ("a or b only", "the whole state x and no prediction", False),
     "ab+F-unbounded": ("a or b only", "the whole state x and all sampled predictions y", False),
@@ -133,7 +134,9 @@ def _rule_phrase(cls) -> str:
                  else "a revealed token is kept whatever P_i outputs there")
         return f"decoder rule enforce ({gloss})"
     if rule == "literal":
-        return "rule literal (exactly what the circuits compute)"
+        parts = "P, F and G" if cls.mode.allows_remask else "P and F"
+        return (f"rule literal (the next state is what {parts} compute, and the mode's rule "
+                f"holds through them in every state)")
     raise StatementError(f"no statement for rule '{rule}'")
 
 
@@ -253,6 +256,24 @@ def expected_statement(path: Path) -> str:
             except StatementError as e:
                 raise SpecError(str(e), file=str(path)) from None
     raise SpecError(f"neither a [gap] subject nor a '{CLASS_LINE.strip()}' line", file=str(path))
+
+
+def engine_lacks_class(path: Path) -> str:
+    """Why this checkout's engine cannot build the class of a ``[gap]`` spec ('' if it can):
+    a predictor model or class field it does not implement (a class whose engine lands
+    separately). Callers say so (skip, or a table row saying it), never describe the class."""
+    import tomllib
+
+    from .classes import PREDICTOR_MODELS, GapClass
+    try:
+        gap = tomllib.loads(path.read_text(encoding="utf-8")).get("gap", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ""          # load_spec reports these
+    model = gap.get("predictor_model", "self-unmask")
+    if model not in PREDICTOR_MODELS:
+        return f"predictor model '{model}' is not implemented in this checkout"
+    extra = sorted(set(gap) - {f.name for f in dataclasses.fields(GapClass)} - {"s"})
+    return f"class field '{extra[0]}' is not implemented in this checkout" if extra else ""
 
 
 def rewrite_spec(path: Path) -> bool:
