@@ -244,7 +244,7 @@ def test_literal_witness_passes_the_mode_check(tmp_path, mode):
                    rule="literal")
     res = solve_class(cls, timeout=60)
     assert res.status == "SAT"
-    path = write_spec(res.witness, tmp_path / "w.toml", "w", "a witness")
+    path = write_spec(res.witness, tmp_path / "w.toml", "w")
     assert verify_witness(res.witness, path)[0]
     assert 'kind = "mode"' in path.read_text()
     out = io.StringIO()

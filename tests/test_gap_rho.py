@@ -149,7 +149,7 @@ def test_rho2_witness_spec_matches_quick_distribution(mode, tmp_path):
                 predictor[(i, view)] = tuple(t for t in (A, B, M) if c[t])
                 remask[(i, view)] = rng.random() < 0.3
         w = Witness(cls, reads, predictor, remask, outcomes=outcomes)
-        path = write_spec(w, tmp_path / f"r{trial}.toml", "r", "random")
+        path = write_spec(w, tmp_path / f"r{trial}.toml", "r")
         dlm = load_spec(path).instances[0].subject
         got = output_distribution(dlm)
         want = {"".join("ab"[t] if t != M else "M" for t in x): p for x, p in quick_distribution(w).items()}

@@ -24,7 +24,9 @@ more than the run's ``--timeout``; a larger ``--timeout`` still wins). Verdicts:
 
 * PROVED: the claim is established: ``exists`` by a witness DLM written as a spec file and
   re-verified by the exact semantics (:func:`verify.dlm.semantics.output_distribution`);
-  ``none`` by UNSAT with a DRAT certificate accepted by the trusted checker.
+  ``none`` by UNSAT with a DRAT certificate accepted by the trusted checker (in exact
+  semantics, of the CNF plus the blocking clauses of the engine's exact evaluator; the verdict
+  line says what it rests on: :func:`verify.gap.statement.rests_on`).
 * REFUTED: the opposite is established, with the witness or the accepted certificate.
 * UNKNOWN: timeout, or UNSAT whose certificate was not accepted (or could not be made).
 * ERROR: a witness failed its re-verification (a bug in the engine: never a pass).
@@ -48,6 +50,7 @@ from ..specs import subject
 from ..verdict import Verdict
 from .classes import (BOUNDS, PREDICTOR_MODELS, REMASK_READS, RULES, SEMANTICS, GapClass,
                       GapClassError)
+from .statement import rests_on
 
 
 @subject("gap")
@@ -101,8 +104,7 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
     if res.status == "SAT":
         w = res.witness
         path = directory / f"{cls.key()}.witness.toml"
-        write_spec(w, path, f"gap-witness-{cls.key()}",
-                   f"a DLM of the class {cls.label()} produces D+n ({cls.semantics} semantics)")
+        write_spec(w, path, f"gap-witness-{cls.key()}")
         ok, msg = verify_witness(w, path)
         details["read_sets"] = [list(s) for s in w.reads]
         if w.template is not None:
@@ -119,8 +121,8 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
                 "method": f"{res.method} witness + exact semantics", "certificates": [str(path)],
                 "details": details}
     if res.status == "UNSAT" and res.certified:
-        return {"fact": "none", "message": f"UNSAT, certificate accepted ({res.clauses} clauses"
-                + (f", {res.blocked} candidates refuted by exact evaluation" if res.blocked else "") + ")",
+        return {"fact": "none", "message": f"UNSAT, certificate accepted ({res.clauses} clauses); "
+                f"rests on {rests_on(res.blocked)}",
                 "method": f"{res.method}+DRAT", "certificates": res.certificates, "details": details}
     note = res.message or "no answer"
     if res.status == "UNSAT":

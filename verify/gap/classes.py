@@ -1,7 +1,7 @@
 """Finite classes of DLMs with ``L = n`` for the gap engine (MODEL.md §6).
 
 A class fixes ``n``, the number of rounds ``T``, the mode, the predictor model, the
-complexity bound and the semantics. Conventions (documented in the README, "The gap engine"):
+complexity bound and the semantics. Conventions (documented in docs/gap.md, "What exactly a class is"):
 
 * **Predictor model** ``self-unmask``: ``P_i`` may output ``M`` at a masked position ("stay
   masked"); no unmasking strategy (every predicted token is committed). This is the model of

@@ -186,7 +186,9 @@ def _pair_exprs(w: GeneralWitness, i: int, table: dict, first: str, second: str,
     return " | ".join(terms) or "0"
 
 
-def spec_text_general(w: GeneralWitness, name: str, statement: str) -> str:
+def spec_text_general(w: GeneralWitness, name: str) -> str:
+    """The witness as a spec; its statement is :func:`verify.gap.statement.witness_statement`."""
+    from .statement import class_line, toml_string, witness_statement
     cls = w.cls
     n = cls.n
     biggest = max((len(s) for s in w.predictor.values()), default=1)
@@ -195,7 +197,9 @@ def spec_text_general(w: GeneralWitness, name: str, statement: str) -> str:
              "# Re-checked by the exact semantics (verify.dlm.semantics), independently of the search.",
              "# read sets S_i: " + ", ".join("S_%d={%s}" % (i, ",".join(map(str, s)))
                                             for i, s in enumerate(w.reads)),
-             "[claim]", f'name = "{name}"', f'statement = "{statement}"', 'reference = "MODEL.md §6"', "",
+             class_line(cls),
+             "[claim]", f'name = "{name}"', f"statement = {toml_string(witness_statement(cls))}",
+             'reference = "MODEL.md §6"', "",
              "[dlm]", f"length = {n}", f"rounds = {cls.rounds}", f'mode = "{cls.mode.value}"',
              f"random_bits = {rho}", 'outputs = "all"', ""]
     for i in range(n):

@@ -29,6 +29,7 @@ from .classes import GapClass
 from .encode import (A, B, M, TOKENS, Encoding, all_states, class_bound, consulted, encode,
                      is_even_string, local_vars)
 from .progress import as_progress, report_phase
+from .statement import rests_on, statement
 from .witness import (Witness, one_round, from_model, met_extended, quick_distribution,
                       round_states)
 
@@ -348,7 +349,8 @@ def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path 
                 "bound": cls.bound, **({"template_size": cls.size} if cls.template else {}),
                 "blocked_candidates": len(blocked),
                 **({"remask_reads": cls.remask_reads, "rule": cls.rule} if cls.general else {}),
-                "claim": "no DLM of this class reaches the even-parity target"}
+                "claim": statement(cls, "none"),
+                "rests_on": rests_on(len(blocked))}
         left = deadline - time.monotonic()
         ok, paths, size, note, timed_out = (
             _certify(all_clauses, enc.num_vars, certify_dir, cls.key(), meta, left, solver)
