@@ -6,8 +6,10 @@
   is independent by its structure (no solver call).
 * ``mode`` (§4.2) - for every state and all random bits, at every revealed position:
   ``plain`` keeps the token, ``remask`` keeps it or masks it, ``revise`` keeps it unmasked
-  (``remask+revise`` constrains nothing). Computed *literally* through ``P``, ``F``, ``G``
-  (``Rule.LITERAL``): the circuits must not need the decoder's help.
+  (``remask+revise`` constrains nothing). With ``rule = "literal"`` computed through ``P``,
+  ``F``, ``G`` as the circuits compute them: the circuits must not need the decoder's help
+  (this is the claim about the circuits). Under the default ``enforce`` the decoder applies the
+  mode itself, so the check confirms the decoder's reading (it holds whatever the circuits do).
 * ``encoding`` (§4.3) - no predictor outputs the non-token ``11``, in any state.
 * ``termination`` (§4.4) - after ``T`` rounds from the initial state, for every input ``χ`` and
   every random bit of every round, no output position is masked.
@@ -19,9 +21,13 @@ position encode only the cone of that position (:mod:`verify.encode.unroll`) and
 one solver call asks whether *some* position of a batch fails, so the cost grows with the
 DLM's circuits, not with its number of states.
 
+Every check takes a ``rule`` (``enforce``, the default of every check kind, or ``literal``);
+``independence`` and ``encoding`` are properties of single circuits in every state, which no
+rule enters: their verdict is the same under both, and the rule is only reported.
+
 Verdicts. REFUTED only after the decoded counterexample has been replayed on the simulator
-(:mod:`verify.dlm.semantics`, ``Rule.LITERAL``); a replay that disagrees is an ERROR (an
-encoder bug). PROVED only when every UNSAT of the SAT back end has a DRAT certificate that the
+(:mod:`verify.dlm.semantics`, under the check's rule, with F and G seeing the bits drawn); a
+replay that disagrees is an ERROR (an encoder bug). PROVED only when every UNSAT of the SAT back end has a DRAT certificate that the
 trusted checker accepted (:func:`verify.certify.certify_unsat`). z3's UNSAT is uncertified:
 with ``solver = "z3"`` the verdict is UNKNOWN and says so; with ``solver = "both"`` both back
 ends run and any SAT/UNSAT disagreement is an ERROR. The checks ``mode``, ``termination`` and
@@ -35,11 +41,11 @@ from typing import Any, Callable, Sequence
 
 from ..circuits.evaluate import BOOL, evaluate, read_literal
 from ..dlm.model import DLM, Mode, Token, Wiring, show
-from ..dlm.semantics import InvalidToken, Rule, _leaf_values, finish_round, predict, run
+from ..dlm.semantics import InvalidToken, Rule, finish_round, leaf_values, predict, run
 from ..encode.unroll import FREE, INITIAL, Unrolling, cone_size
 from ..verdict import Verdict
 from .backends import DEFAULT_SAT_SOLVER, SAT, SOLVERS, UNKNOWN, UNSAT, Query, ask
-from .registry import Context, Outcome, check_kind
+from .registry import Context, Outcome, check_kind, rule_option
 
 BATCH_VERTICES = 20000     # auto batching: about this many circuit vertices per solver call
 BATCH_POSITIONS = 256
@@ -60,12 +66,7 @@ def _common(table) -> dict[str, Any]:
         opts["timeout"] = None
     opts["sat_solver"] = table.str("sat_solver", DEFAULT_SAT_SOLVER)
     opts["batch"] = table.int("batch", 0, minimum=0)   # 0 = automatic
-    return opts
-
-
-def _with_rule(table) -> dict[str, Any]:
-    opts = _common(table)
-    opts["rule"] = Rule(table.str("rule", "literal", choices=tuple(r.value for r in Rule)))
+    opts["rule"] = rule_option(table)
     return opts
 
 
@@ -76,7 +77,7 @@ RESOURCE_BOUNDS = ("max_rounds", "max_length", "max_peak_unmasked",
 
 
 def _resources_options(table) -> dict[str, Any]:
-    opts = _with_rule(table)
+    opts = _common(table)
     bounds = {}
     for name in RESOURCE_BOUNDS:
         if table.has(name):
@@ -246,13 +247,13 @@ def _draw_json(draw) -> dict[str, int]:
     return {f"r{j}_{k}": int(b) for (j, k), b in sorted(draw.items())}
 
 
-def _replay_round(dlm: DLM, state, draw, cone: Sequence[int]):
-    """One simulator round (``Rule.LITERAL``) in which only the predictions of ``cone`` are
-    computed; any other position's prediction cannot reach the positions checked and is
-    replaced by its current token."""
+def _replay_round(dlm: DLM, state, draw, cone: Sequence[int], rule: Rule):
+    """One simulator round in which only the predictions of ``cone`` are computed; any other
+    position's prediction cannot reach the positions checked and is replaced by its current
+    token. F and G see ``draw`` (the bits the encoder gave them)."""
     cone_set = set(cone)
     y = tuple(predict(dlm, j, state, draw) if j in cone_set else state[j] for j in range(dlm.length))
-    z, after = finish_round(dlm, state, y, Rule.LITERAL)
+    z, after = finish_round(dlm, state, y, rule, draw)
     return y, z, after
 
 
@@ -308,7 +309,7 @@ def _independence_query(dlm: DLM, role: str, i: int, w: Wiring) -> Query:
 
 
 def _eval_raw(w: Wiring, state, y, z, draw) -> tuple[int, ...]:
-    leaves = _leaf_values(w, state, y, z, draw, bool)
+    leaves = leaf_values(w, state, y, z, draw, bool)
     values = evaluate(w.circuit, BOOL, leaves)
     return tuple(int(read_literal(values, o, BOOL)) for o in w.circuit.outputs)
 
@@ -398,10 +399,10 @@ def _valid_predictions(u: Unrolling, rounds: int) -> list:
 
 
 def _round_query(dlm: DLM, batch: list[int], violation: Callable[[Unrolling, int], Any], *,
-                 valid: bool = True) -> Query:
+                 valid: bool = True, rule: Rule = Rule.LITERAL) -> Query:
     """One round from a free state: is some position of ``batch`` in violation?"""
     def build(alg):
-        u = Unrolling(dlm, alg, start=FREE, rule=Rule.LITERAL)
+        u = Unrolling(dlm, alg, start=FREE, rule=rule)
         viol = {i: violation(u, i) for i in batch}
         assertions = list(u.constraints) + (_valid_predictions(u, 1) if valid else [])
         assertions.append(alg.or_(list(viol.values())))
@@ -417,19 +418,21 @@ def _round_query(dlm: DLM, batch: list[int], violation: Callable[[Unrolling, int
 
 
 @check_kind("mode", ("dlm",), _common,
-            "the mode's rule holds literally through P, F, G for every state (MODEL.md §4.2)")
+            "the mode's rule holds for every state: through P, F, G as computed (rule = literal), "
+            "or as the decoder runs them (enforce) (MODEL.md §4.2)")
 def check_mode(instance, check, ctx: Context) -> Outcome:
     dlm: DLM = instance.subject
     mode = dlm.mode
+    rule: Rule = check.options["rule"]
     if mode is Mode.REMASK_REVISE:
         return Outcome(Verdict.PROVED, "remask+revise allows every change of a revealed token "
                                        "(nothing to check)", "by definition (MODEL.md §3)")
-    queries = [_round_query(dlm, b, lambda u, i: _mode_violation(u, mode, i))
+    queries = [_round_query(dlm, b, lambda u, i: _mode_violation(u, mode, i), rule=rule)
                for b in _batches(dlm, range(dlm.length), check.options["batch"])]
 
     def replay(wit) -> Replay:
         i, state, draw = wit["position"], wit["state"], wit["draw"]
-        y, z, after = _replay_round(dlm, state, draw, wit["cone"])
+        y, z, after = _replay_round(dlm, state, draw, wit["cone"], rule)
         before, now = state[i], after[i]
         if mode is Mode.PLAIN:
             broken = now != before
@@ -442,16 +445,18 @@ def check_mode(instance, check, ctx: Context) -> Outcome:
                f"{_state_text(state)} (rule: {MODE_RULE[mode]})")
         details = {"position": i, "state": show(state), "random": _draw_json(draw),
                    "predictions": show(y), "committed": show(z), "after": show(after),
-                   "token_before": before.char, "token_after": now.char, "rule": "literal"}
+                   "token_before": before.char, "token_after": now.char, "rule": rule.value}
         if not ok:
             msg += f" [encoder said {wit['after'].char if wit['after'] else '11'}]"
         return Replay(ok, msg, details, [
             f"state {_state_text(state)}, random bits {_bits(draw)}",
             f"y = {_state_text(y)}, after F: {_state_text(z)}, after G: {_state_text(after)}",
             f"position {i}: {before.char} -> {now.char}, but {mode.value} requires that {MODE_RULE[mode]} "
-            f"(replayed on the simulator, Rule.LITERAL)"])
+            f"(replayed on the simulator, rule {rule.value})"])
+    how = ("through the circuits as computed" if rule is Rule.LITERAL else
+           "as the decoder runs them (it enforces this; rule = \"literal\" checks the circuits)")
     return drive(instance, check, ctx, queries, replay,
-                 f"{mode.value}: {MODE_RULE[mode]}, at all {dlm.length} positions")
+                 f"{mode.value}: {MODE_RULE[mode]}, at all {dlm.length} positions, {how}")
 
 
 # --- encoding -------------------------------------------------------------------------------
@@ -510,7 +515,7 @@ def _replay_run(dlm: DLM, chi, draws, rule: Rule):
     return trace, states
 
 
-@check_kind("termination", ("dlm",), _with_rule,
+@check_kind("termination", ("dlm",), _common,
             "after T rounds no output position is masked, for every input and random outcome (MODEL.md §4.4)")
 def check_termination(instance, check, ctx: Context) -> Outcome:
     dlm: DLM = instance.subject
