@@ -442,7 +442,7 @@ def check_mode(instance, check, ctx: Context) -> Outcome:
             broken = now is Token.M
         ok = before is not Token.M and broken and now == wit["after"]
         msg = (f"{mode.value} mode: position {i} holds {before.char} and becomes {now.char} in state "
-               f"{_state_text(state)} (rule: {MODE_RULE[mode]})")
+               f"{_state_text(state)} (where {MODE_RULE[mode]})")
         details = {"position": i, "state": show(state), "random": _draw_json(draw),
                    "predictions": show(y), "committed": show(z), "after": show(after),
                    "token_before": before.char, "token_after": now.char, "rule": rule.value}
