@@ -6,10 +6,8 @@
   is independent by its structure (no solver call).
 * ``mode`` (§4.2) - for every state and all random bits, at every revealed position:
   ``plain`` keeps the token, ``remask`` keeps it or masks it, ``revise`` keeps it unmasked
-  (``remask+revise`` constrains nothing). With ``rule = "literal"`` computed through ``P``,
-  ``F``, ``G`` as the circuits compute them: the circuits must not need the decoder's help
-  (this is the claim about the circuits). Under the default ``enforce`` the decoder applies the
-  mode itself, so the check confirms the decoder's reading (it holds whatever the circuits do).
+  (``remask+revise`` constrains nothing). ``rule = "literal"``: through ``P``, ``F``, ``G`` as
+  computed (the circuits need no help); ``enforce`` confirms only the decoder's own reading.
 * ``encoding`` (§4.3) - no predictor outputs the non-token ``11``, in any state.
 * ``termination`` (§4.4) - after ``T`` rounds from the initial state, for every input ``χ`` and
   every random bit of every round, no output position is masked.
@@ -21,13 +19,11 @@ position encode only the cone of that position (:mod:`verify.encode.unroll`) and
 one solver call asks whether *some* position of a batch fails, so the cost grows with the
 DLM's circuits, not with its number of states.
 
-Every check takes a ``rule`` (``enforce``, the default of every check kind, or ``literal``);
-``independence`` and ``encoding`` are properties of single circuits in every state, which no
-rule enters: their verdict is the same under both, and the rule is only reported.
+Every check takes a ``rule`` (default ``enforce``); no rule enters ``independence`` or ``encoding``.
 
 Verdicts. REFUTED only after the decoded counterexample has been replayed on the simulator
-(:mod:`verify.dlm.semantics`, under the check's rule, with F and G seeing the bits drawn); a
-replay that disagrees is an ERROR (an encoder bug). PROVED only when every UNSAT of the SAT back end has a DRAT certificate that the
+(under the check's rule; F and G see the bits drawn); a replay that disagrees is an ERROR (an
+encoder bug). PROVED only when every UNSAT of the SAT back end has a DRAT certificate that the
 trusted checker accepted (:func:`verify.certify.certify_unsat`). z3's UNSAT is uncertified:
 with ``solver = "z3"`` the verdict is UNKNOWN and says so; with ``solver = "both"`` both back
 ends run and any SAT/UNSAT disagreement is an ERROR. The checks ``mode``, ``termination`` and
