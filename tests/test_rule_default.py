@@ -186,3 +186,20 @@ def test_decoder_runs_of_the_issue_dlm_end_masked(tmp_path):
     (inst,) = _spec(tmp_path, REMASK2, 'kind = "mode"', None).instances
     assert {sample(inst.subject, seed=s) for s in range(5)} == {"M"}
     assert {sample(inst.subject, seed=s, rule=Rule.LITERAL) for s in range(5)} == {"0"}
+
+
+def test_both_readings_in_one_spec_keep_their_own_certificates(tmp_path):
+    """A spec checking both rules gets one certificate per reading (the rule is in the name), and
+    every stored certificate is re-checked as VERIFIED."""
+    path = tmp_path / "s.toml"
+    path.write_text(PEAK + "".join(f'\n[[check]]\nkind = "termination"\nrule = "{r}"\n' for r in ("literal", "enforce")),
+                    encoding="utf-8")
+    proofs = tmp_path / "proofs"
+    results = run_spec(load_spec(path), Context(proofs_dir=proofs, timeout=30.0))
+    assert [r.verdict for r in results] == [P, P]
+    assert {Path(c).name for c in results[0].certificates}.isdisjoint(Path(c).name for c in results[1].certificates)
+    assert sorted(p.name for p in proofs.glob("*.json")) == ["peak__termination-enforce__pos1.json",
+                                                            "peak__termination-literal__pos1.json"]
+    out = io.StringIO()
+    assert main(["check", str(proofs)], out, io.StringIO()) == 0
+    assert out.getvalue().count("VERIFIED") == 2, out.getvalue()

@@ -137,8 +137,10 @@ def _batches(dlm: DLM, positions: Sequence[int], batch: int, weight: Callable[[i
 
 
 def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Callable[[Any], Replay],
-          what: str) -> Outcome:
-    """Ask every query; the first replayed counterexample refutes, all certified UNSAT proves."""
+          what: str, rule: Rule | None = None) -> Outcome:
+    """Ask every query; the first replayed counterexample refutes, all certified UNSAT proves.
+    ``rule``, when it enters the formulas, is part of the certificates' names (``mode-literal``),
+    so one spec may check both readings without one certificate overwriting the other."""
     opts = check.options
     solver = _solver(opts, ctx)
     timeout = _timeout(opts, ctx)
@@ -148,7 +150,7 @@ def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Calla
     statuses_all: list[dict[str, str]] = []
     sizes = [0, 0]
     for q in queries:
-        stem = certificate_stem(instance.name, check.kind, q.label)
+        stem = certificate_stem(instance.name, f"{check.kind}-{rule.value}" if rule else check.kind, q.label)
         meta = {"spec": instance.name, "source": str(instance.spec.path), "check": check.kind,
                 "query": q.label, "property": what, "encoder": "verify.encode.cnf (Tseitin, one IDPool)"}
         answers = ask(q, ctx, solver, stem=stem, meta=meta, timeout=timeout, sat_solver=opts["sat_solver"])
@@ -452,7 +454,7 @@ def check_mode(instance, check, ctx: Context) -> Outcome:
     how = ("through the circuits as computed" if rule is Rule.LITERAL else
            "as the decoder runs them (it enforces this; rule = \"literal\" checks the circuits)")
     return drive(instance, check, ctx, queries, replay,
-                 f"{mode.value}: {MODE_RULE[mode]}, at all {dlm.length} positions, {how}")
+                 f"{mode.value}: {MODE_RULE[mode]}, at all {dlm.length} positions, {how}", rule)
 
 
 # --- encoding -------------------------------------------------------------------------------
@@ -539,7 +541,8 @@ def check_termination(instance, check, ctx: Context) -> Outcome:
                       _trace_lines(dlm, trace) + [f"output position {o} is M after round {T} "
                                                   f"(replayed on the simulator, rule {rule.value})"])
     return drive(instance, check, ctx, queries, replay,
-                 f"all {len(dlm.outputs)} output positions unmasked after {T} round(s), every input and random outcome")
+                 f"all {len(dlm.outputs)} output positions unmasked after {T} round(s), every input and random outcome",
+                 rule)
 
 
 # --- resources ------------------------------------------------------------------------------
@@ -602,7 +605,7 @@ def check_resources(instance, check, ctx: Context) -> Outcome:
         alg = u.alg
         return {t: alg.at_least([alg.neg(u.x(t, j)[0]) for j in range(dlm.length)], K + 1)
                 for t in range(1, T + 1)}
-    query = _run_query(dlm, list(range(dlm.length)), rule, "peak", goal)
+    query = _run_query(dlm, list(range(dlm.length)), rule, f"peak{K}", goal)
 
     def replay(wit) -> Replay:
         t, chi, draws = wit["key"], wit["chi"], wit["draws"]
@@ -622,7 +625,7 @@ def check_resources(instance, check, ctx: Context) -> Outcome:
     if T == 0:
         held.append(f"peak unmasked {len(dlm.inputs)} <= {K}")
         return Outcome(Verdict.PROVED, "; ".join(held), "structural", details=details)
-    out = drive(instance, check, ctx, [query], replay, f"peak unmasked <= {K} in every round")
+    out = drive(instance, check, ctx, [query], replay, f"peak unmasked <= {K} in every round", rule)
     if out.verdict is Verdict.PROVED:
         out.message = "; ".join(held + [out.message])
         out.details.update(details)
