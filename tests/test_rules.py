@@ -58,7 +58,7 @@ def test_certificate_names(tmp_path):
     out = run_check(inst.subject, "mode", "sat", tmp_path, name=inst.name)
     assert out.verdict is Verdict.PROVED
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert any(n.startswith("parity-revise_n_4__mode__pos0-3") for n in names), names
+    assert any(n.startswith("parity-revise_n_4__mode-literal__pos0-3") for n in names), names
 
 
 def _plain_dlm():

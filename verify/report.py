@@ -15,7 +15,8 @@ from .verdict import CheckResult, Verdict
 def status_line(r: CheckResult) -> str:
     mark = "ok" if r.as_expected else f"UNEXPECTED (expected {r.expected})"
     msg = f"  {r.message}" if r.message else ""
-    return f"{r.verdict.value:<8} {r.spec} {r.check}  {r.seconds:.2f}s  {mark}{msg}"
+    rule = f"  rule={r.rule}" if r.rule else ""
+    return f"{r.verdict.value:<8} {r.spec} {r.check}  {r.seconds:.2f}s  {mark}{msg}{rule}"
 
 
 def summary_line(results: list[CheckResult], seconds: float) -> str:

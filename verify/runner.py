@@ -5,7 +5,7 @@ import time
 import traceback
 from typing import Callable, Iterable
 
-from .checks.registry import CHECKS, Context, load_all
+from .checks.registry import CHECKS, Context, load_all, rule_of
 from .specs import Spec
 from .verdict import CheckResult, Verdict
 
@@ -32,7 +32,7 @@ def run_spec(spec: Spec, ctx: Context,
                               expected=check.expect, seconds=time.perf_counter() - t0,
                               message=out.message, method=out.method, details=out.details,
                               certificates=out.certificates, source=str(spec.path),
-                              explain=out.explain)
+                              explain=out.explain, rule=rule_of(check.options, out))
             results.append(res)
             if on_result:
                 on_result(res)

@@ -141,7 +141,11 @@ def substitute(value: Any, env: dict[str, int]) -> Any:
 
 
 def positions(table: Table, name: str, length: int, env: dict[str, int], default: Any = ...) -> list[int]:
-    """A set of positions: an int, a list of ints, ``"all"``, ``"none"`` or ``"lo..hi"`` (inclusive)."""
+    """A set of positions: an int, a list of ints, ``"all"``, ``"none"`` or ``"lo..hi"`` (inclusive).
+
+    Only ``"none"`` means no positions: an empty list, an empty string or a reversed range
+    (``"3..0"``) is an error naming the key, so a slip never turns a claim into a vacuous one.
+    A repeated position is an error too."""
     value = table.raw(name, default)
     try:
         if isinstance(value, bool):
@@ -152,14 +156,21 @@ def positions(table: Table, name: str, length: int, env: dict[str, int], default
             out = [int(expand(v, env)) if isinstance(v, str) else v for v in value]
             if not all(isinstance(v, int) and not isinstance(v, bool) for v in out):
                 raise ValueError("expected a list of integers")
+            if not out:
+                raise ValueError("an empty list of positions (write \"none\" if no position is meant)")
         elif isinstance(value, str):
             text = expand(value, env).strip()
             if text == "all":
                 out = list(range(length))
-            elif text in ("none", ""):
+            elif text == "none":
                 out = []
+            elif text == "":
+                raise ValueError("an empty string (write \"none\" if no position is meant)")
             elif ".." in text:
                 lo, hi = (int(part) for part in text.split("..", 1))
+                if hi < lo:
+                    raise ValueError(f"'{text}' is a reversed range (lo > hi), which would name no "
+                                     f"position (write \"none\" if none is meant)")
                 out = list(range(lo, hi + 1))
             else:
                 out = [int(part) for part in text.split(",")]
@@ -170,6 +181,8 @@ def positions(table: Table, name: str, length: int, env: dict[str, int], default
     bad = [p for p in out if not 0 <= p < length]
     if bad:
         raise table.error(name, f"position {bad[0]} is outside 0..{length - 1}")
+    if len(set(out)) != len(out):
+        raise table.error(name, f"position {next(p for p in out if out.count(p) > 1)} is named twice")
     return out
 
 

@@ -82,7 +82,7 @@ from ..dlm.semantics import Rule, SemanticsError, run
 from ..encode.ternary import TernaryAlgebra
 from ..encode.unroll import FREE, INITIAL, Unrolling
 from ..verdict import Verdict
-from .registry import Context, Outcome, check_kind
+from .registry import BOTH_RULES, Context, Outcome, check_kind
 from .rules import certificate_stem
 
 CROSS_CHECK_VARS = 22             # 3-valued cross-check of a case: at most 2^22 assignments
@@ -847,8 +847,9 @@ def find_counterexample(compiled: Compiled, tries: int = 300, seed: int = 0):
 # --- check kinds ------------------------------------------------------------------------------
 
 def _parse_options(table) -> dict[str, Any]:
+    # proved under both readings at once (the step obligations and the miter cover each)
     opts = {"tries": table.int("tries", 300, minimum=1),
-            "sat_solver": table.str("sat_solver", "cadical153"), "timeout": None}
+            "sat_solver": table.str("sat_solver", "cadical153"), "timeout": None, "rule": BOTH_RULES}
     if table.has("timeout"):
         value = table.raw("timeout")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
@@ -961,7 +962,7 @@ def _free_leaves(compiled: Compiled) -> int:
 
 def _miter_options(table) -> dict[str, Any]:
     return {"max_exhaustive": table.int("max_exhaustive", 20, minimum=0),
-            "sat_solver": table.str("sat_solver", "cadical153")}
+            "sat_solver": table.str("sat_solver", "cadical153"), "rule": BOTH_RULES}
 
 
 @check_kind("coupling-miter", ("construction",), _miter_options,

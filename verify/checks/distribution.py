@@ -9,9 +9,15 @@ Methods (``method =``): ``exact`` (state propagation, :mod:`verify.dlm.semantics
 ``brute-force`` (the simulator on every random outcome), ``bdd`` and ``count`` (BDD and Ganak
 projected model counting over the symbolic unrolling, :mod:`verify.distribution.symbolic`),
 ``both`` (exact and brute force compared) and ``all`` (every method feasible on the DLM: exact
-unless a predictor reads another position's random bits, brute force up to
+unless a predictor reads another position's random bits or F / G read any, brute force up to
 :data:`ALL_BRUTE_FORCE_BITS` random bits, BDD and counting always). Compared methods must agree
 on every outcome; a disagreement is an ERROR naming the methods and the outcome.
+
+A method that cannot represent the DLM gives ERROR with the reason, never a verdict: the exact
+semantics refuses a predictor reading another position's bits and an F or G reading any random
+bit (naming the position and the bit); brute force, BDD and counting give F and G the bit drawn
+that round, as the decoder would. A DLM with no output positions is an ERROR (a claim about
+zero outputs would hold vacuously), and so is an empty list of inputs χ.
 """
 from __future__ import annotations
 
@@ -20,13 +26,14 @@ import random
 from fractions import Fraction
 from typing import Any
 
-from ..dlm.model import DLM, own_random_only, show
-from ..dlm.semantics import (NotIndependent, Rule, SemanticsError, all_draws, brute_force_distribution,
-                             final_output, output_distribution, random_slots, run)
+from ..dlm.model import DLM, own_random_only, show, strategy_random_reads
+from ..dlm.semantics import (NotIndependent, Rule, SemanticsError, StrategyReadsRandom, all_draws,
+                             brute_force_distribution, final_output, output_distribution, random_slots,
+                             run)
 from ..distribution.symbolic import bdd_output_distribution, count_output_distribution
 from ..distribution.targets import TARGETS, first_difference
 from ..verdict import Verdict
-from .registry import Context, Outcome, check_kind
+from .registry import Context, Outcome, check_kind, rule_option
 
 METHODS = ("exact", "brute-force", "bdd", "count", "both", "all")
 
@@ -45,7 +52,7 @@ def parse_options(table) -> dict[str, Any]:
     target = table.str("target", choices=tuple(TARGETS) + ("table",))
     opts: dict[str, Any] = {"target": target,
                             "method": table.str("method", "exact", choices=METHODS),
-                            "rule": Rule(table.str("rule", "enforce", choices=tuple(r.value for r in Rule)))}
+                            "rule": rule_option(table)}
     if target == "table":
         raw = table.raw("table")
         if not isinstance(raw, dict) or not raw:
@@ -63,6 +70,8 @@ def parse_options(table) -> dict[str, Any]:
     if chis != "all" and (not isinstance(chis, list) or not all(
             isinstance(c, str) and set(c) <= {"0", "1"} for c in chis)):
         raise table.error("inputs", "expected \"all\" or a list of bit strings such as \"0110\"")
+    if chis == []:
+        raise table.error("inputs", "an empty list of inputs checks nothing (write \"all\" or list the inputs)")
     opts["inputs"] = chis
     return opts
 
@@ -120,7 +129,7 @@ def methods_for(dlm: DLM, method: str) -> list[str]:
     if method != "all":
         return [method]
     out = []
-    if not any(own_random_only(dlm, i) for i in range(dlm.length)):
+    if not any(own_random_only(dlm, i) for i in range(dlm.length)) and not strategy_random_reads(dlm):
         out.append("exact")
     if len(random_slots(dlm)) * dlm.rounds <= ALL_BRUTE_FORCE_BITS:
         out.append("brute-force")
@@ -141,7 +150,10 @@ def _compute(dlm: DLM, chi, rule: Rule, method: str):
         try:
             results[name] = _SINGLE[name](dlm, chi, rule)
         except NotIndependent as e:
-            return None, Outcome(Verdict.ERROR, f"{e}; run the 'independence' check", f"{name} semantics")
+            return None, Outcome(Verdict.ERROR, f"{e}; run the 'independence' check", f"{name} semantics",
+                                 details=dict(e.details))
+        except StrategyReadsRandom as e:
+            return None, Outcome(Verdict.ERROR, str(e), f"{name} semantics", details=dict(e.details))
     names = list(results)
     reference = results[names[0]]
     for other in names[1:]:
@@ -165,6 +177,9 @@ def check_distribution(instance, check, ctx: Context) -> Outcome:
     dlm: DLM = instance.subject
     opts = check.options
     rule: Rule = opts["rule"]
+    if not dlm.outputs:
+        return Outcome(Verdict.ERROR, "the DLM has no output positions: a distribution claim over zero "
+                                      "outputs would hold vacuously", details={"outputs": 0})
     target = target_for(opts, len(dlm.outputs))
     method = opts["method"]
     for chi in input_assignments(dlm, opts["inputs"]):
@@ -206,4 +221,4 @@ def check_distribution(instance, check, ctx: Context) -> Outcome:
     return Outcome(Verdict.PROVED,
                    f"equals {opts['target']} exactly ({len(target)} outcomes"
                    + (f", {n_in} inputs" if dlm.inputs else "") + ")",
-                   f"{_method_label(dlm, method)}, rule={rule.value}")
+                   _method_label(dlm, method))

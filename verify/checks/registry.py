@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..dlm.semantics import Rule
 from ..verdict import Verdict
+
+#: the decoder rule a check uses when its spec names none: one for every check kind (README)
+DEFAULT_RULE = Rule.ENFORCE
+#: what a check that holds under both readings reports as its rule
+BOTH_RULES = "enforce+literal"
 
 
 @dataclass
@@ -32,6 +38,7 @@ class Outcome:
     details: dict[str, Any] = field(default_factory=dict)
     certificates: list[str] = field(default_factory=list)
     explain: list[str] = field(default_factory=list)   # a few lines a person reads (counterexample)
+    rule: str = ""      # the decoder rule the verdict is about, when not the check's option
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,19 @@ CHECKS: dict[str, CheckKind] = {}
 #: modules whose import registers check kinds
 MODULES = ["verify.checks.distribution", "verify.checks.rules", "verify.checks.coupling",
            "verify.gap.check"]
+
+
+def rule_option(table) -> Rule:
+    """The ``rule`` key of a check (``enforce`` | ``literal``), :data:`DEFAULT_RULE` if absent."""
+    return Rule(table.str("rule", DEFAULT_RULE.value, choices=tuple(r.value for r in Rule)))
+
+
+def rule_of(options: dict[str, Any], outcome: Outcome) -> str:
+    """The rule a verdict line names: the outcome's own, else the check's ``rule`` option."""
+    if outcome.rule:
+        return outcome.rule
+    value = options.get("rule")
+    return getattr(value, "value", value) or ""
 
 
 def check_kind(name: str, subjects: tuple[str, ...], parse_options, summary: str = ""):

@@ -6,8 +6,8 @@
   is independent by its structure (no solver call).
 * ``mode`` (§4.2) - for every state and all random bits, at every revealed position:
   ``plain`` keeps the token, ``remask`` keeps it or masks it, ``revise`` keeps it unmasked
-  (``remask+revise`` constrains nothing). Computed *literally* through ``P``, ``F``, ``G``
-  (``Rule.LITERAL``): the circuits must not need the decoder's help.
+  (``remask+revise`` constrains nothing). ``rule = "literal"``: through ``P``, ``F``, ``G`` as
+  computed (the circuits need no help); ``enforce`` confirms only the decoder's own reading.
 * ``encoding`` (§4.3) - no predictor outputs the non-token ``11``, in any state.
 * ``termination`` (§4.4) - after ``T`` rounds from the initial state, for every input ``χ`` and
   every random bit of every round, no output position is masked.
@@ -19,8 +19,10 @@ position encode only the cone of that position (:mod:`verify.encode.unroll`) and
 one solver call asks whether *some* position of a batch fails, so the cost grows with the
 DLM's circuits, not with its number of states.
 
+Every check takes a ``rule`` (default ``enforce``); no rule enters ``independence`` or ``encoding``.
+
 Verdicts. REFUTED only after the decoded counterexample has been replayed on the simulator
-(:mod:`verify.dlm.semantics`, ``Rule.LITERAL``); a replay that disagrees is an ERROR (an
+(under the check's rule; F and G see the bits drawn); a replay that disagrees is an ERROR (an
 encoder bug). PROVED only when every UNSAT of the SAT back end has a DRAT certificate that the
 trusted checker accepted (:func:`verify.certify.certify_unsat`). z3's UNSAT is uncertified:
 with ``solver = "z3"`` the verdict is UNKNOWN and says so; with ``solver = "both"`` both back
@@ -35,11 +37,11 @@ from typing import Any, Callable, Sequence
 
 from ..circuits.evaluate import BOOL, evaluate, read_literal
 from ..dlm.model import DLM, Mode, Token, Wiring, show
-from ..dlm.semantics import InvalidToken, Rule, _leaf_values, finish_round, predict, run
+from ..dlm.semantics import InvalidToken, Rule, finish_round, leaf_values, predict, run
 from ..encode.unroll import FREE, INITIAL, Unrolling, cone_size
 from ..verdict import Verdict
 from .backends import DEFAULT_SAT_SOLVER, SAT, SOLVERS, UNKNOWN, UNSAT, Query, ask
-from .registry import Context, Outcome, check_kind
+from .registry import Context, Outcome, check_kind, rule_option
 
 BATCH_VERTICES = 20000     # auto batching: about this many circuit vertices per solver call
 BATCH_POSITIONS = 256
@@ -60,12 +62,7 @@ def _common(table) -> dict[str, Any]:
         opts["timeout"] = None
     opts["sat_solver"] = table.str("sat_solver", DEFAULT_SAT_SOLVER)
     opts["batch"] = table.int("batch", 0, minimum=0)   # 0 = automatic
-    return opts
-
-
-def _with_rule(table) -> dict[str, Any]:
-    opts = _common(table)
-    opts["rule"] = Rule(table.str("rule", "literal", choices=tuple(r.value for r in Rule)))
+    opts["rule"] = rule_option(table)
     return opts
 
 
@@ -76,7 +73,7 @@ RESOURCE_BOUNDS = ("max_rounds", "max_length", "max_peak_unmasked",
 
 
 def _resources_options(table) -> dict[str, Any]:
-    opts = _with_rule(table)
+    opts = _common(table)
     bounds = {}
     for name in RESOURCE_BOUNDS:
         if table.has(name):
@@ -140,8 +137,10 @@ def _batches(dlm: DLM, positions: Sequence[int], batch: int, weight: Callable[[i
 
 
 def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Callable[[Any], Replay],
-          what: str) -> Outcome:
-    """Ask every query; the first replayed counterexample refutes, all certified UNSAT proves."""
+          what: str, rule: Rule | None = None) -> Outcome:
+    """Ask every query; the first replayed counterexample refutes, all certified UNSAT proves.
+    ``rule``, when it enters the formulas, is part of the certificates' names (``mode-literal``),
+    so one spec may check both readings without one certificate overwriting the other."""
     opts = check.options
     solver = _solver(opts, ctx)
     timeout = _timeout(opts, ctx)
@@ -151,7 +150,7 @@ def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Calla
     statuses_all: list[dict[str, str]] = []
     sizes = [0, 0]
     for q in queries:
-        stem = certificate_stem(instance.name, check.kind, q.label)
+        stem = certificate_stem(instance.name, f"{check.kind}-{rule.value}" if rule else check.kind, q.label)
         meta = {"spec": instance.name, "source": str(instance.spec.path), "check": check.kind,
                 "query": q.label, "property": what, "encoder": "verify.encode.cnf (Tseitin, one IDPool)"}
         answers = ask(q, ctx, solver, stem=stem, meta=meta, timeout=timeout, sat_solver=opts["sat_solver"])
@@ -246,13 +245,13 @@ def _draw_json(draw) -> dict[str, int]:
     return {f"r{j}_{k}": int(b) for (j, k), b in sorted(draw.items())}
 
 
-def _replay_round(dlm: DLM, state, draw, cone: Sequence[int]):
-    """One simulator round (``Rule.LITERAL``) in which only the predictions of ``cone`` are
-    computed; any other position's prediction cannot reach the positions checked and is
-    replaced by its current token."""
+def _replay_round(dlm: DLM, state, draw, cone: Sequence[int], rule: Rule):
+    """One simulator round in which only the predictions of ``cone`` are computed; any other
+    position's prediction cannot reach the positions checked and is replaced by its current
+    token. F and G see ``draw`` (the bits the encoder gave them)."""
     cone_set = set(cone)
     y = tuple(predict(dlm, j, state, draw) if j in cone_set else state[j] for j in range(dlm.length))
-    z, after = finish_round(dlm, state, y, Rule.LITERAL)
+    z, after = finish_round(dlm, state, y, rule, draw)
     return y, z, after
 
 
@@ -308,7 +307,7 @@ def _independence_query(dlm: DLM, role: str, i: int, w: Wiring) -> Query:
 
 
 def _eval_raw(w: Wiring, state, y, z, draw) -> tuple[int, ...]:
-    leaves = _leaf_values(w, state, y, z, draw, bool)
+    leaves = leaf_values(w, state, y, z, draw, bool)
     values = evaluate(w.circuit, BOOL, leaves)
     return tuple(int(read_literal(values, o, BOOL)) for o in w.circuit.outputs)
 
@@ -398,10 +397,10 @@ def _valid_predictions(u: Unrolling, rounds: int) -> list:
 
 
 def _round_query(dlm: DLM, batch: list[int], violation: Callable[[Unrolling, int], Any], *,
-                 valid: bool = True) -> Query:
+                 valid: bool = True, rule: Rule = Rule.LITERAL) -> Query:
     """One round from a free state: is some position of ``batch`` in violation?"""
     def build(alg):
-        u = Unrolling(dlm, alg, start=FREE, rule=Rule.LITERAL)
+        u = Unrolling(dlm, alg, start=FREE, rule=rule)
         viol = {i: violation(u, i) for i in batch}
         assertions = list(u.constraints) + (_valid_predictions(u, 1) if valid else [])
         assertions.append(alg.or_(list(viol.values())))
@@ -417,19 +416,21 @@ def _round_query(dlm: DLM, batch: list[int], violation: Callable[[Unrolling, int
 
 
 @check_kind("mode", ("dlm",), _common,
-            "the mode's rule holds literally through P, F, G for every state (MODEL.md §4.2)")
+            "the mode's rule holds for every state: through P, F, G as computed (rule = literal), "
+            "or as the decoder runs them (enforce) (MODEL.md §4.2)")
 def check_mode(instance, check, ctx: Context) -> Outcome:
     dlm: DLM = instance.subject
     mode = dlm.mode
+    rule: Rule = check.options["rule"]
     if mode is Mode.REMASK_REVISE:
         return Outcome(Verdict.PROVED, "remask+revise allows every change of a revealed token "
                                        "(nothing to check)", "by definition (MODEL.md §3)")
-    queries = [_round_query(dlm, b, lambda u, i: _mode_violation(u, mode, i))
+    queries = [_round_query(dlm, b, lambda u, i: _mode_violation(u, mode, i), rule=rule)
                for b in _batches(dlm, range(dlm.length), check.options["batch"])]
 
     def replay(wit) -> Replay:
         i, state, draw = wit["position"], wit["state"], wit["draw"]
-        y, z, after = _replay_round(dlm, state, draw, wit["cone"])
+        y, z, after = _replay_round(dlm, state, draw, wit["cone"], rule)
         before, now = state[i], after[i]
         if mode is Mode.PLAIN:
             broken = now != before
@@ -439,19 +440,21 @@ def check_mode(instance, check, ctx: Context) -> Outcome:
             broken = now is Token.M
         ok = before is not Token.M and broken and now == wit["after"]
         msg = (f"{mode.value} mode: position {i} holds {before.char} and becomes {now.char} in state "
-               f"{_state_text(state)} (rule: {MODE_RULE[mode]})")
+               f"{_state_text(state)} (where {MODE_RULE[mode]})")
         details = {"position": i, "state": show(state), "random": _draw_json(draw),
                    "predictions": show(y), "committed": show(z), "after": show(after),
-                   "token_before": before.char, "token_after": now.char, "rule": "literal"}
+                   "token_before": before.char, "token_after": now.char, "rule": rule.value}
         if not ok:
             msg += f" [encoder said {wit['after'].char if wit['after'] else '11'}]"
         return Replay(ok, msg, details, [
             f"state {_state_text(state)}, random bits {_bits(draw)}",
             f"y = {_state_text(y)}, after F: {_state_text(z)}, after G: {_state_text(after)}",
             f"position {i}: {before.char} -> {now.char}, but {mode.value} requires that {MODE_RULE[mode]} "
-            f"(replayed on the simulator, Rule.LITERAL)"])
+            f"(replayed on the simulator, rule {rule.value})"])
+    how = ("through the circuits as computed" if rule is Rule.LITERAL else
+           "as the decoder runs them (it enforces this; rule = \"literal\" checks the circuits)")
     return drive(instance, check, ctx, queries, replay,
-                 f"{mode.value}: {MODE_RULE[mode]}, at all {dlm.length} positions")
+                 f"{mode.value}: {MODE_RULE[mode]}, at all {dlm.length} positions, {how}", rule)
 
 
 # --- encoding -------------------------------------------------------------------------------
@@ -510,7 +513,7 @@ def _replay_run(dlm: DLM, chi, draws, rule: Rule):
     return trace, states
 
 
-@check_kind("termination", ("dlm",), _with_rule,
+@check_kind("termination", ("dlm",), _common,
             "after T rounds no output position is masked, for every input and random outcome (MODEL.md §4.4)")
 def check_termination(instance, check, ctx: Context) -> Outcome:
     dlm: DLM = instance.subject
@@ -538,7 +541,8 @@ def check_termination(instance, check, ctx: Context) -> Outcome:
                       _trace_lines(dlm, trace) + [f"output position {o} is M after round {T} "
                                                   f"(replayed on the simulator, rule {rule.value})"])
     return drive(instance, check, ctx, queries, replay,
-                 f"all {len(dlm.outputs)} output positions unmasked after {T} round(s), every input and random outcome")
+                 f"all {len(dlm.outputs)} output positions unmasked after {T} round(s), every input and random outcome",
+                 rule)
 
 
 # --- resources ------------------------------------------------------------------------------
@@ -601,7 +605,7 @@ def check_resources(instance, check, ctx: Context) -> Outcome:
         alg = u.alg
         return {t: alg.at_least([alg.neg(u.x(t, j)[0]) for j in range(dlm.length)], K + 1)
                 for t in range(1, T + 1)}
-    query = _run_query(dlm, list(range(dlm.length)), rule, "peak", goal)
+    query = _run_query(dlm, list(range(dlm.length)), rule, f"peak{K}", goal)
 
     def replay(wit) -> Replay:
         t, chi, draws = wit["key"], wit["chi"], wit["draws"]
@@ -621,7 +625,7 @@ def check_resources(instance, check, ctx: Context) -> Outcome:
     if T == 0:
         held.append(f"peak unmasked {len(dlm.inputs)} <= {K}")
         return Outcome(Verdict.PROVED, "; ".join(held), "structural", details=details)
-    out = drive(instance, check, ctx, [query], replay, f"peak unmasked <= {K} in every round")
+    out = drive(instance, check, ctx, [query], replay, f"peak unmasked <= {K} in every round", rule)
     if out.verdict is Verdict.PROVED:
         out.message = "; ".join(held + [out.message])
         out.details.update(details)
