@@ -34,9 +34,22 @@ def run_spec(spec: Spec, ctx: Context,
                               certificates=out.certificates, source=str(spec.path),
                               explain=out.explain)
             results.append(res)
+            _retract_stale(ctx, inst, check, res)
             if on_result:
                 on_result(res)
     return results
+
+
+def _retract_stale(ctx: Context, inst, check, res: CheckResult) -> None:
+    """Remove the stored certificates of this claim's check that this run did not produce:
+    a claim no longer PROVED keeps none, and one proved by other obligations keeps only those
+    (issue 10). Only files a manifest of the store names, with matching hashes, are removed."""
+    if not ctx.write_certificates:
+        return
+    from .store import Store, claim_record
+    if ctx.store is None:
+        ctx.store = Store(ctx.proofs_dir)
+    ctx.store.retract(claim_record(inst, check), keep=[p for p in res.certificates if p.endswith(".json")])
 
 
 def count_checks(specs: Iterable[Spec]) -> int:

@@ -81,6 +81,7 @@ from ..dlm.model import DLM, parse_name
 from ..dlm.semantics import Rule, SemanticsError, run
 from ..encode.ternary import TernaryAlgebra
 from ..encode.unroll import FREE, INITIAL, Unrolling
+from ..store import claim_record
 from ..verdict import Verdict
 from .registry import Context, Outcome, check_kind
 from .rules import certificate_stem
@@ -581,6 +582,7 @@ class _Certifier:
     def __init__(self, directory: Path, instance: str, timeout: float | None, solver: str, meta: dict,
                  limit: int):
         self.directory, self.instance, self.timeout, self.solver = directory, instance, timeout, solver
+        self.claim = meta.pop("claim", None) or claim_record(name=instance, kind="coupling")
         self.meta, self.limit = meta, limit
         self.certificates: list[str] = []
         self.batches = 0
@@ -620,7 +622,8 @@ class _Certifier:
             return
         cert = certify.certify_unsat(alg.clauses, alg.num_vars, directory=self.directory,
                                      stem=certificate_stem(self.instance, "coupling", label), timeout=self.timeout, solver=self.solver,
-                                     meta=dict(self.meta, query=label, obligations=len(items)))
+                                     meta=dict(self.meta, query=label, obligations=len(items),
+                                               claim=dict(self.claim, obligation=label)))
         self.clauses += len(alg.clauses)
         self._new()
         if cert.proved:
@@ -913,7 +916,8 @@ def check_coupling(instance, check, ctx: Context) -> Outcome:
     res = prove_inductive(compiled, proofs_dir=ctx.proofs_dir, instance=name,
                           timeout=opts.get("timeout") or ctx.timeout,
                           solver=opts.get("sat_solver", "cadical153"),
-                          meta={"spec": name, "source": str(getattr(spec, "path", ""))})
+                          meta={"spec": name, "source": str(getattr(spec, "path", "")),
+                                "claim": claim_record(instance, check)})
     details = {"cases": res.cases, "positions": res.positions, "distinct_shapes": res.distinct,
                "random_map": len(compiled.random_map), "certificates": res.n_certificates - res.structural,
                "structural_batches": res.structural,

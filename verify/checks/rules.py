@@ -39,6 +39,7 @@ from ..dlm.semantics import InvalidToken, Rule, _leaf_values, finish_round, pred
 from ..encode.unroll import FREE, INITIAL, Unrolling, cone_size
 from ..verdict import Verdict
 from .backends import STRUCTURAL, DEFAULT_SAT_SOLVER, SAT, SOLVERS, UNKNOWN, UNSAT, Query, ask
+from ..store import claim_record
 from .registry import Context, Outcome, check_kind
 
 BATCH_VERTICES = 20000     # auto batching: about this many circuit vertices per solver call
@@ -154,7 +155,8 @@ def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Calla
     for q in queries:
         stem = certificate_stem(instance.name, check.kind, q.label)
         meta = {"spec": instance.name, "source": str(instance.spec.path), "check": check.kind,
-                "query": q.label, "property": what, "encoder": "verify.encode.cnf (Tseitin, one IDPool)"}
+                "query": q.label, "property": what, "encoder": "verify.encode.cnf (Tseitin, one IDPool)",
+                "claim": claim_record(instance, check, q.label)}
         answers = ask(q, ctx, solver, stem=stem, meta=meta, timeout=timeout, sat_solver=opts["sat_solver"])
         statuses = {a.backend: a.status for a in answers}
         statuses_all.append(statuses)
