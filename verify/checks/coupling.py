@@ -98,7 +98,7 @@ def method_label(res: "InductiveResult") -> str:
     from .backends import STRUCTURAL
     cc = res.cross_check or {}
     cross = f"3-valued cross-check ({cc.get('proved', 0)} of {res.obligations_cases} cases)"
-    certified = res.n_certificates - res.structural
+    certified = res.n_certificates
     if res.structural and not certified:
         return (f"induction; {STRUCTURAL} (every obligation folded to FALSE in "
                 f"{res.structural} batch(es), no certificate); {cross}")
@@ -126,7 +126,7 @@ class InductiveResult:
     failure: dict[str, Any] = field(default_factory=dict)
     status: str = "FAILED"          # PROVED | FAILED (an obligation fails) | UNKNOWN | ERROR
     certificates: list[str] = field(default_factory=list)   # paths of the checked files
-    n_certificates: int = 0
+    n_certificates: int = 0          # certificates checked (batches decided while encoding excluded)
     cross_check: dict[str, int] = field(default_factory=dict)
     obligations: int = 0            # disjuncts discharged by SAT (distinct shapes + merged positions)
     merged_positions: int = 0
@@ -801,16 +801,16 @@ def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str
         cert.flush()
     except Failure as f:
         return InductiveResult(False, str(f), n_cases, dlm.length, len(ev.memo), dict(f.where),
-                               certificates=list(cert.certificates), n_certificates=cert.batches,
+                               certificates=list(cert.certificates), n_certificates=cert.batches - cert.structural,
                                structural=cert.structural)
     except _Disagreement as e:
         return InductiveResult(False, str(e), n_cases, dlm.length, len(ev.memo), status="ERROR",
-                               certificates=list(cert.certificates), n_certificates=cert.batches,
+                               certificates=list(cert.certificates), n_certificates=cert.batches - cert.structural,
                                structural=cert.structural)
     except _NoAnswer as e:
         return InductiveResult(False, str(e), n_cases, dlm.length, len(ev.memo),
                                status="ERROR" if e.rejected else "UNKNOWN",
-                               certificates=list(cert.certificates), n_certificates=cert.batches,
+                               certificates=list(cert.certificates), n_certificates=cert.batches - cert.structural,
                                structural=cert.structural)
     parts = [f"{n_cases} cases over {dlm.length} positions and {T} rounds"]
     if len(ev.memo):
@@ -825,7 +825,7 @@ def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str
            f"3-valued cross-check: {cross['proved']} proved, "
            f"{cross['inconclusive']} inconclusive, {cross['skipped']} too large")
     return InductiveResult(True, msg, n_cases, dlm.length, len(ev.memo), status="PROVED",
-                           certificates=list(cert.certificates), n_certificates=cert.batches,
+                           certificates=list(cert.certificates), n_certificates=cert.batches - cert.structural,
                            structural=cert.structural, cross_check=dict(cross), obligations=cert.obligations,
                            merged_positions=merged_positions, clauses=cert.clauses)
 
@@ -919,7 +919,7 @@ def check_coupling(instance, check, ctx: Context) -> Outcome:
                           meta={"spec": name, "source": str(getattr(spec, "path", "")),
                                 "claim": claim_record(instance, check)})
     details = {"cases": res.cases, "positions": res.positions, "distinct_shapes": res.distinct,
-               "random_map": len(compiled.random_map), "certificates": res.n_certificates - res.structural,
+               "random_map": len(compiled.random_map), "certificates": res.n_certificates,
                "structural_batches": res.structural,
                "obligations": res.obligations, "merged_positions": res.merged_positions,
                "cross_check": res.cross_check}
