@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from verify import checker, store
-from verify.encode.sat import PROOF_FORMAT, SatStatus, call_in_child, solve
+from verify.encode.sat import PROOF_FORMAT, SatStatus, call_in_child, die_with_parent, solve
 from verify.errors import UsageError
 from verify.verdict import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE
 
@@ -140,8 +140,10 @@ def run_checker(cnf_path: Path, proof_path: Path, timeout: float | None = None) 
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
     try:
+        parent = os.getpid()
         proc = subprocess.run([interp, "-m", "verify.checker", str(cnf_path), str(proof_path)],
                               capture_output=True, text=True, env=env, check=False,
+                              preexec_fn=lambda: die_with_parent(parent),
                               timeout=None if timeout is None else max(0.0, timeout))
     except subprocess.TimeoutExpired:
         return "timeout"

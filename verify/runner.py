@@ -22,7 +22,17 @@ def run_spec(spec: Spec, ctx: Context,
             t0 = time.perf_counter()
             try:
                 out = CHECKS[check.kind].run(inst, check, ctx)
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as e:
+                # the check was stopped (its child processes killed on the way out): report it
+                # as interrupted, never as a verdict, and let the caller write partial reports
+                signame = getattr(e, "name", "SIGINT")
+                res = CheckResult(spec=inst.name, check=check.kind, verdict=Verdict.UNKNOWN,
+                                  expected=check.expect, seconds=time.perf_counter() - t0,
+                                  message=f"interrupted by {signame}", method="interrupted",
+                                  details={"interrupted": signame}, source=str(spec.path))
+                results.append(res)
+                if on_result:
+                    on_result(res)
                 raise
             except Exception as e:  # a bug in a check is an ERROR verdict, never a pass
                 from .checks.registry import Outcome
