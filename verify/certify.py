@@ -12,8 +12,8 @@ import argparse
 import contextlib
 import contextvars
 import gzip
-import math
 import json
+import math
 import os
 import shutil
 import subprocess
