@@ -206,7 +206,7 @@ def test_the_simulation_route_can_fail(tmp_path):
 @pytest.mark.parametrize("construction", ["thm3.1", "thm3.2-remask", "thm3.2-revise", "ar-cot"])
 def test_structural_miter_agrees_with_the_exhaustive_miter(construction, tmp_path):
     """c17's SAT miter (forced by max_exhaustive = 0) against its exhaustive evaluation."""
-    from verify.specs import CheckSpec, Instance
+    from verify.specs import CheckSpec
     load_all()
     spec = load_spec(ROOT / "specs" / "constructions" / "miter.toml")
     inst = next(i for i in spec.instances if i.params == {"construction": construction,

@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import contextvars
 import gzip
-import json
 import math
 import os
 import shutil
