@@ -286,3 +286,29 @@ def test_staged_names_are_unique_and_hidden(tmp_path):
     b = store.stage(tmp_path, "x.cnf", b"2")
     assert a != b and a.name.startswith(".") and a.name.endswith("x.cnf")
     assert (a.read_bytes(), b.read_bytes()) == (b"1", b"2")
+
+
+def test_against_re_runs_a_gap_claim(tmp_path):
+    """A gap certificate lives in proofs/gap/; --against finds its spec by the path relative to
+    the spec root (gap/...) and re-runs the search to compare the CNF."""
+    spec = ROOT / "specs" / "gap" / "plain-support-n3-T2-k1.toml"
+    code, out, _ = run(str(spec), "--proofs", str(tmp_path / "proofs"))
+    assert code == 0, out
+    [manifest] = (tmp_path / "proofs" / "gap").glob("*.json")
+    assert json.loads(manifest.read_text())["claim"]["spec"] == "gap/plain-support-n3-T2-k1.toml"
+    code, out = check(str(tmp_path / "proofs"), "--against", str(ROOT / "specs" / "gap"))
+    assert code == 0 and out.startswith(f"VERIFIED {manifest}"), out
+    # the same class, but the stored CNF edited (hashes recomputed): the checker may accept a
+    # weaker CNF's proof, --against does not
+    m = json.loads(manifest.read_text())
+    cnf = manifest.parent / m["cnf"]["file"]
+    lines = cnf.read_text().splitlines()
+    header = lines[0].split()
+    cnf.write_text("\n".join([f"p cnf {header[2]} {int(header[3]) + 1}"] + lines[1:] + ["1 -1 0"]) + "\n")
+    data = cnf.read_bytes()
+    m["cnf"].update(sha256=store.sha256_bytes(data), dimacs_sha256=store.sha256_bytes(data),
+                    clauses=m["cnf"]["clauses"] + 1, bytes=len(data))
+    manifest.write_text(json.dumps(m))
+    assert check(str(tmp_path / "proofs"))[0] == 0              # still a valid certificate
+    code, out = check(str(tmp_path / "proofs"), "--against", str(ROOT / "specs"))
+    assert code == 1 and "stale" in out, out
