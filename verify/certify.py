@@ -8,10 +8,11 @@ DRAT, so drat-trim or cake_lpr can re-check them as well.
 """
 from __future__ import annotations
 
-import datetime
+import argparse
+import contextlib
+import contextvars
 import gzip
-import hashlib
-import json
+import math
 import os
 import shutil
 import subprocess
@@ -21,12 +22,12 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from verify import checker
-from verify.encode.sat import PROOF_FORMAT, SatStatus, call_in_child, solve
+from verify import checker, store
+from verify.encode.sat import PROOF_FORMAT, SatStatus, call_in_child, die_with_parent, solve
 from verify.errors import UsageError
 from verify.verdict import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE
 
-CERTIFICATE_KIND = "dlm-verify/unsat-drat/1"   # the manifest's "certificate" field
+CERTIFICATE_KIND = store.MANIFEST_KIND   # the manifest's "certificate" field
 
 
 class CertStatus(str, Enum):
@@ -72,19 +73,7 @@ class Certificate:
         return [str(p) for p in (self.cnf_path, self.proof_path, self.manifest_path) if p]
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+sha256_file = store.sha256_file
 
 
 @dataclass
@@ -150,8 +139,10 @@ def run_checker(cnf_path: Path, proof_path: Path, timeout: float | None = None) 
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
     try:
+        parent = os.getpid()
         proc = subprocess.run([interp, "-m", "verify.checker", str(cnf_path), str(proof_path)],
                               capture_output=True, text=True, env=env, check=False,
+                              preexec_fn=lambda: die_with_parent(parent),
                               timeout=None if timeout is None else max(0.0, timeout))
     except subprocess.TimeoutExpired:
         return "timeout"
@@ -186,6 +177,22 @@ def _maybe_gzip(path: Path, data: bytes) -> tuple[Path, bytes]:
     return path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=6, mtime=0)
 
 
+#: set by :func:`replaying`: ``certify_unsat`` then compares instead of solving and writing
+_REPLAY: contextvars.ContextVar[Any] = contextvars.ContextVar("dlm_verify_replay", default=None)
+
+
+@contextlib.contextmanager
+def replaying(replay):
+    """Within the block, :func:`certify_unsat` runs no solver and writes nothing: it returns
+    ``replay.certify(clauses, num_vars, directory, stem, claim)`` (a :class:`Certificate`).
+    ``python -m verify check --against`` re-encodes claims this way (:mod:`verify.against`)."""
+    token = _REPLAY.set(replay)
+    try:
+        yield
+    finally:
+        _REPLAY.reset(token)
+
+
 def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory: Path, stem: str,
                   meta: dict[str, Any], timeout: float | None,
                   solver: str = "cadical153") -> Certificate:
@@ -193,11 +200,27 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
     ``directory`` and run the trusted checker on the files as written. Only
     ``CertStatus.UNSAT_VERIFIED`` (``Certificate.proved``) may be reported as PROVED.
 
+    The files are written to unique temporary names in ``directory``, checked there, and
+    renamed into place with the manifest last (:mod:`verify.store`); a certificate the checker
+    rejects, or whose check timed out, is not stored. ``meta["claim"]`` (see
+    :func:`verify.store.claim_record`) binds the manifest to its claim.
+
     ``timeout`` bounds solving and checking together: the check gets what the solve left, and
-    runs in a child process killed when it is used up (UNKNOWN, reason "timeout (checking)",
-    the unchecked files removed)."""
+    runs in a child process killed when it is used up (UNKNOWN, reason "timeout (checking)").
+
+    Under :func:`replaying` (``python -m verify check --against``) no solver runs and nothing
+    is written: the CNF is compared with the stored certificate of the same claim."""
     if not stem or Path(stem).name != stem or stem.startswith("."):
         raise ValueError(f"certificate stem must be a plain file name, not {stem!r}")
+    meta = dict(meta)
+    claim = meta.pop("claim", None) or store.claim_record(
+        name=str(meta.get("spec") or stem), kind=str(meta.get("check") or "unsat"),
+        obligation=str(meta.get("query") or stem))
+    for key in ("spec", "check", "query"):      # the claim records them
+        meta.pop(key, None)
+    replay = _REPLAY.get()
+    if replay is not None:
+        return replay.certify(clauses, num_vars, Path(directory), stem, claim)
     started = time.monotonic()
     clauses = [list(c) for c in clauses]
     out = solve(clauses, num_vars, timeout=timeout, proof=True, solver=solver)
@@ -211,62 +234,61 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    manifest_path = directory / f"{stem}.json"
-    cnf_bytes = checker.write_dimacs(clauses, num_vars)
+    dimacs = checker.write_dimacs(clauses, num_vars)
     proof_lines = out.proof or []
-    proof_bytes = "".join(line + "\n" for line in proof_lines).encode("ascii")
-    cnf_path, cnf_bytes = _maybe_gzip(directory / f"{stem}.cnf", cnf_bytes)
-    cert.details["proof_text_bytes"] = len(proof_bytes)     # before any compression
-    proof_path, proof_bytes = _maybe_gzip(directory / f"{stem}.drat", proof_bytes)
-    for stale in (directory / f"{stem}.cnf", directory / f"{stem}.drat",
-                  directory / f"{stem}.cnf.gz", directory / f"{stem}.drat.gz"):
-        if stale not in (cnf_path, proof_path) and stale.exists():
-            stale.unlink()       # an earlier certificate of the same stem in the other form
-    _write_atomic(cnf_path, cnf_bytes)
-    _write_atomic(proof_path, proof_bytes)
-    cert.cnf_path, cert.proof_path, cert.manifest_path = cnf_path, proof_path, manifest_path
-
-    # the verdict comes from the files on disk, not from memory
+    proof_text = "".join(line + "\n" for line in proof_lines).encode("ascii")
+    cert.details["proof_text_bytes"] = len(proof_text)     # before any compression
+    cnf_path, cnf_bytes = _maybe_gzip(directory / f"{stem}.cnf", dimacs)
+    proof_path, proof_bytes = _maybe_gzip(directory / f"{stem}.drat", proof_text)
+    staged_cnf = store.stage(directory, cnf_path.name, cnf_bytes)
+    staged_proof = store.stage(directory, proof_path.name, proof_bytes)
     try:
-        result = run_checker(cnf_path, proof_path,
-                             None if timeout is None else timeout - (time.monotonic() - started))
-    except (checker.CheckerInputError, RuntimeError) as e:
-        result = CheckerRun(False, f"checker refused the written files: {e}")
-    if isinstance(result, str):     # timed out: nothing was established
-        cnf_path.unlink()
-        proof_path.unlink()
-        cert.cnf_path = cert.proof_path = cert.manifest_path = None
-        cert.reason = f"{result} (checking)"
+        # the verdict comes from the files on disk, not from memory
+        try:
+            result = run_checker(staged_cnf, staged_proof,
+                                 None if timeout is None else timeout - (time.monotonic() - started))
+        except (checker.CheckerInputError, RuntimeError) as e:
+            result = CheckerRun(False, f"checker refused the written files: {e}")
+        if isinstance(result, str):     # timed out: nothing was established, nothing is stored
+            cert.reason = f"{result} (checking)"
+            return cert
+        cert.check_seconds, cert.lemmas_checked = result.seconds, result.lemmas_checked
+        cert.details["checker_interpreter"] = result.interpreter
+        cert.reason = result.reason
+        deletions = sum(1 for line in proof_lines if line.startswith("d"))
+        cert.lemmas = len(proof_lines) - deletions
+        if not result.verified:
+            cert.status = CertStatus.UNSAT_REJECTED
+            return cert
+        cert.status = CertStatus.UNSAT_VERIFIED
+        for key in VOLATILE_META:
+            meta.pop(key, None)
+        manifest = {
+            "certificate": store.MANIFEST_KIND,
+            "claim": claim,
+            "meta": meta,
+            "cnf": {"file": cnf_path.name, "sha256": store.sha256_bytes(cnf_bytes),
+                    "dimacs_sha256": store.sha256_bytes(dimacs),
+                    "vars": num_vars, "clauses": len(clauses), "bytes": len(cnf_bytes)},
+            "proof": {"file": proof_path.name, "sha256": store.sha256_bytes(proof_bytes),
+                      "format": PROOF_FORMAT, "lemmas": cert.lemmas, "deletions": deletions,
+                      "bytes": len(proof_bytes), "text_bytes": len(proof_text)},
+            # no versions, seconds, dates or interpreter: a re-run rewrites nothing
+            "solver": {"name": out.solver},
+            "checker": {"verdict": "VERIFIED", "lemmas_checked": cert.lemmas_checked,
+                        "reason": result.reason},
+        }
+        manifest_path = store.publish(directory, stem, [(staged_cnf, cnf_path.name),
+                                                        (staged_proof, proof_path.name)], manifest)
+        cert.cnf_path, cert.proof_path, cert.manifest_path = cnf_path, proof_path, manifest_path
         return cert
-    verified, reason = result.verified, result.reason
-    cert.check_seconds, cert.lemmas_checked = result.seconds, result.lemmas_checked
-    cert.details["checker_interpreter"] = result.interpreter
-    cert.status = CertStatus.UNSAT_VERIFIED if verified else CertStatus.UNSAT_REJECTED
-    cert.reason = reason
-    deletions = sum(1 for line in proof_lines if line.startswith("d"))
-    cert.lemmas = len(proof_lines) - deletions
+    finally:
+        store.discard([staged_cnf, staged_proof])
 
-    meta = dict(meta)
-    manifest = {
-        "certificate": CERTIFICATE_KIND,
-        "spec": meta.pop("spec", None),
-        "check": meta.pop("check", None),
-        "meta": meta,
-        "cnf": {"file": cnf_path.name, "sha256": hashlib.sha256(cnf_bytes).hexdigest(),
-                "vars": num_vars, "clauses": len(clauses), "bytes": len(cnf_bytes)},
-        "proof": {"file": proof_path.name, "sha256": hashlib.sha256(proof_bytes).hexdigest(),
-                  "format": PROOF_FORMAT, "lemmas": cert.lemmas, "deletions": deletions,
-                  "bytes": len(proof_bytes), "text_bytes": cert.details["proof_text_bytes"]},
-        "solver": {"name": out.solver, "pysat": out.pysat_version,
-                   "seconds": round(out.seconds, 6)},
-        "checker": {"verdict": "VERIFIED" if verified else "REJECTED", "reason": reason,
-                    "interpreter": cert.details.get("checker_interpreter", "in-process"),
-                    "lemmas_checked": cert.lemmas_checked,
-                    "seconds": round(cert.check_seconds, 6)},
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    }
-    _write_atomic(manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
-    return cert
+
+#: meta keys that change from run to run or machine to machine: kept out of manifests
+VOLATILE_META = ("seconds", "created", "date", "pysat", "version", "interpreter",
+                 "source")   # the spec path as typed: claim.spec records it relative to the spec root
 
 
 # ---- re-checking stored certificates ---------------------------------------------------------
@@ -276,7 +298,7 @@ def find_manifests(paths: Iterable[Path | str]) -> list[Path]:
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found.extend(sorted(q for q in p.rglob("*.json") if q.is_file()))
+            found.extend(sorted(q for q in p.rglob("*.json") if q.is_file() and not q.name.startswith(".")))
         elif p.is_file():
             found.append(p)
         else:
@@ -284,18 +306,27 @@ def find_manifests(paths: Iterable[Path | str]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _recheck_one(manifest_path: Path, manifest: dict) -> tuple[RecheckStatus, str]:
+def _inside(path: Path, root: Path) -> bool:
+    """``path`` resolves (symbolic links followed) to a place inside ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _recheck_one(manifest_path: Path, root: Path, timeout: float | None = None) -> tuple[RecheckStatus, str]:
     rejected = RecheckStatus.REJECTED
     try:
-        files = {}
-        for part in ("cnf", "proof"):
-            entry = manifest[part]
-            files[part] = (manifest_path.parent / entry["file"], str(entry["sha256"]))
-    except (KeyError, TypeError) as e:
-        return rejected, f"manifest lacks field {e}"
+        manifest = store.read_manifest(manifest_path)
+    except store.ManifestError as e:
+        return rejected, f"manifest: {e}"
+    files = {part: (path, sha) for part, path, sha in store.manifest_files(manifest_path, manifest)}
     for part, (path, expected) in files.items():
         if not path.is_file():
             return rejected, f"{part} file {path} is missing"
+        if not _inside(path, root):
+            return rejected, f"{part} file {path} lies outside the folder checked ({root})"
         actual = sha256_file(path)
         if actual != expected:
             return rejected, (f"hash mismatch for {path}: manifest has {expected[:16]}..., "
@@ -303,12 +334,14 @@ def _recheck_one(manifest_path: Path, manifest: dict) -> tuple[RecheckStatus, st
     try:
         # the checker rejects a CNF whose clauses do not match its header, so the header is
         # what the manifest is compared with
-        result = run_checker(files["cnf"][0], files["proof"][0])
+        result = run_checker(files["cnf"][0], files["proof"][0], timeout)
+        if isinstance(result, str):
+            return rejected, f"checker: {result}"
         header = _dimacs_header(files["cnf"][0])
-        declared = (manifest["cnf"].get("vars"), manifest["cnf"].get("clauses"))
+        declared = (manifest["cnf"]["vars"], manifest["cnf"]["clauses"])
         if declared != header:
             return rejected, (f"manifest says {declared[0]} vars / {declared[1]} clauses, "
-                              f"CNF header says {header[0]} / {header[1]}")
+                              f"CNF header says {header[0] if header else '?'} / {header[1] if header else '?'}")
     except (checker.CheckerInputError, RuntimeError) as e:
         return rejected, f"malformed certificate: {e}"
     if not result.verified:
@@ -333,31 +366,65 @@ def _dimacs_header(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def recheck(paths: Iterable[Path | str]) -> list[tuple[Path, RecheckStatus, str]]:
-    """Re-check every certificate manifest found under ``paths``: hashes first, then the
-    trusted checker on the stored CNF and proof. No solver runs. JSON files that are not
-    certificate manifests are skipped; unreadable JSON is REJECTED."""
+def recheck(paths: Iterable[Path | str], timeout: float | None = None) -> list[tuple[Path, RecheckStatus, str]]:
+    """Re-check the certificates under ``paths`` (folders, searched recursively, or single
+    manifests): every ``*.json`` must be a valid manifest of :mod:`verify.store` (a malformed,
+    edited or foreign one is REJECTED, never skipped), its files must lie in the manifest's own
+    folder inside the folder checked and match its hashes, and the trusted checker must accept
+    them (``timeout`` seconds each, when given). In a folder, a certificate file that no
+    manifest names is REJECTED too. No solver runs."""
     results = []
-    for path in find_manifests(paths):
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            results.append((path, RecheckStatus.REJECTED, f"unreadable manifest: {e}"))
-            continue
-        if not (isinstance(manifest, dict) and manifest.get("certificate") == CERTIFICATE_KIND):
-            continue
-        results.append((path, *_recheck_one(path, manifest)))
+    for arg in map(Path, paths):
+        if not arg.exists():
+            raise UsageError("no such file or directory", file=str(arg))
+        root = arg if arg.is_dir() else arg.parent
+        manifests = find_manifests([arg])
+        for path in manifests:
+            results.append((path, *_recheck_one(path, root, timeout)))
+        if arg.is_dir():
+            named = set()
+            for path in manifests:
+                stem = path.name[:-len(".json")]
+                named.update(path.parent / (stem + suffix)
+                             for suffix in store.CNF_SUFFIXES + store.PROOF_SUFFIXES)
+            for f in sorted(arg.rglob("*")):
+                if f.is_file() and store.is_certificate_file(f.name) and f not in named:
+                    results.append((f, RecheckStatus.REJECTED,
+                                    "certificate file without a manifest (its .json is missing)"))
     return results
 
 
-CHECK_USAGE = """usage: python -m verify check [PATH ...]
+CHECK_USAGE = """usage: python -m verify check [PATH ...] [--against SPECS] [--timeout S]
 
 Re-check stored UNSAT certificates (manifest *.json with CNF and DRAT proof) with the trusted
 checker, verifying their sha256 hashes first; no solver is run. PATH is a manifest or a
-directory searched recursively (default: proofs/).
+directory searched recursively (default: proofs/). A manifest that is malformed, edited or not
+of this store is REJECTED; so is a certificate file no manifest names, a manifest whose files
+are missing, and a file outside the folder checked.
+
+  --against SPECS  also re-encode each certificate's claim from the spec files under SPECS
+                   (a folder or file) and require the CNF the encoder produces now to be the
+                   stored one (a stale certificate is REJECTED). Rule and coupling checks run no
+                   solver; a gap claim re-runs its search (bounded by --timeout).
+  --timeout S      seconds per certificate check (and per re-encoded claim)
 
 exit codes: 0 every certificate verified; 1 some certificate rejected;
             2 no certificate found, or a usage error."""
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive finite number of seconds, not {text!r}")
+    return value
+
+
+class _CheckArgs(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise UsageError(message)
 
 
 def command_check(argv: list[str], stdout, stderr) -> int:
@@ -365,15 +432,20 @@ def command_check(argv: list[str], stdout, stderr) -> int:
     if any(a in ("-h", "--help") for a in argv):
         print(CHECK_USAGE, file=stdout)
         return EXIT_OK
-    bad = [a for a in argv if a.startswith("-")]
-    if bad:
-        print(f"error: unknown option {bad[0]}\n{CHECK_USAGE}", file=stderr)
-        return EXIT_USAGE
-    paths = argv or ["proofs"]
+    p = _CheckArgs(prog="python -m verify check", add_help=False)
+    p.add_argument("paths", nargs="*")
+    p.add_argument("--against", action="append", metavar="SPECS")
+    p.add_argument("--timeout", type=_positive_seconds)
     try:
-        results = recheck(paths)
+        args = p.parse_args(argv)
+        paths = args.paths or ["proofs"]
+        if args.against:
+            from .against import check_against
+            results = check_against(paths, args.against, args.timeout)
+        else:
+            results = recheck(paths, args.timeout)
     except UsageError as e:
-        print(f"error: {e}", file=stderr)
+        print(f"error: {e}\n{CHECK_USAGE}" if "usage" not in str(e) else f"error: {e}", file=stderr)
         return EXIT_USAGE
     if not results:
         print(f"error: no certificates found in {' '.join(paths)}", file=stderr)

@@ -3,24 +3,29 @@
 Every command has the shape ``cmd(argv, stdout, stderr) -> int`` so tests run it in-process.
 Exit codes (all commands): 0 success (every check has its expected verdict), 1 a check did
 not (or a certificate was rejected), 2 usage error, bad spec/circuit/proof file, or nothing
-to check.
+to check; 130 / 143 stopped by SIGINT / SIGTERM.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .errors import UsageError, UserError
+from .errors import Interrupted, UsageError, UserError
 from .verdict import EXIT_MISMATCH, EXIT_USAGE, CheckResult, exit_code
 
 EXIT_CODES = """exit codes:
   0  every check has its expected verdict
   1  at least one check has another verdict (or a certificate was rejected)
-  2  usage error, a bad spec, circuit or proof file, or nothing to check"""
+  2  usage error, a bad spec, circuit or proof file, or nothing to check
+  130, 143  stopped by SIGINT or SIGTERM (child processes stopped; a run writes its partial
+            --json/--junit with the interrupted check marked)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -102,10 +107,12 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     for spec in skipped:
         print(f"SKIPPED  {spec.name} ({spec.path}): {spec.skipped}", file=stdout)
     ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, solver=args.solver or "default")
-    progress = Progress(stderr, count_checks(specs))
+    total = count_checks(specs)
+    progress = Progress(stderr, total)
     results: list[CheckResult] = []
 
     def on_result(r: CheckResult) -> None:
+        results.append(r)
         progress.clear()
         progress.finish_one()
         print(status_line(r), file=stdout)
@@ -113,20 +120,31 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
             print(line, file=stdout)
         stdout.flush()
 
-    for spec in specs:
-        results.extend(run_spec(spec, ctx, on_start=progress.start, on_result=on_result))
+    interrupted = None
+    try:
+        for spec in specs:
+            run_spec(spec, ctx, on_start=progress.start, on_result=on_result)
+    except KeyboardInterrupt as e:      # SIGINT, or SIGTERM through the handler of main()
+        interrupted = getattr(e, "name", "SIGINT")
+        progress.clear()
     seconds = time.perf_counter() - t0
+    not_run = total - len(results)
     print(summary_line(results, seconds), file=stdout)
+    if interrupted:
+        print(f"interrupted by {interrupted}: {not_run} check(s) not run; partial reports written",
+              file=stdout)
     if skipped:
         print(f"{len(skipped)} spec file(s) SKIPPED, not checked: {', '.join(s.name for s in skipped)}"
               + (" (--strict: this fails the run)" if args.strict else ""), file=stdout)
     for path, writer in ((args.json, write_json), (args.junit, write_junit)):
         if path:
             try:
-                writer(results, Path(path), seconds)
+                writer(results, Path(path), seconds, interrupted, not_run)
             except OSError as e:
                 print(f"error: {path}: cannot write report: {e.strerror}", file=stderr)
                 return EXIT_USAGE
+    if interrupted:
+        return EXIT_INTERRUPTED.get(interrupted, 130)
     if spec_errors:
         print(f"{len(spec_errors)} spec file(s) could not be loaded", file=stderr)
         return EXIT_USAGE
@@ -273,6 +291,29 @@ COMMANDS: dict[str, Callable[[list[str], TextIO, TextIO], int]] = {
 }
 
 
+#: exit code of a run stopped by a signal: 128 + its number, as a shell reports it
+EXIT_INTERRUPTED = {"SIGINT": 130, "SIGTERM": 143}
+
+
+@contextlib.contextmanager
+def _signals_interrupt():
+    """SIGINT and SIGTERM raise :class:`verify.errors.Interrupted` in the main thread, so
+    ``finally`` blocks kill solver and checker children and the run writes partial reports.
+    (SIGTERM's default would end the process at once, leaving children running.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Interrupted(signum)
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
 def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     stdout = stdout or sys.stdout
@@ -281,15 +322,17 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     if argv and argv[0] == name:
         argv = argv[1:]
     try:
-        return COMMANDS[name](argv, stdout, stderr)
+        with _signals_interrupt():
+            return COMMANDS[name](argv, stdout, stderr)
     except _Exit as e:
         return e.status
     except UserError as e:
         print(f"error: {e}", file=stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("interrupted", file=stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        signame = getattr(e, "name", "SIGINT")
+        print(f"interrupted by {signame}", file=stderr)
+        return EXIT_INTERRUPTED.get(signame, 130)
     except BrokenPipeError:  # output piped into e.g. `head`
         return 0
 

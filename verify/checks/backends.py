@@ -44,6 +44,11 @@ class Answer:
     message: str = ""
     seconds: float = 0.0
     size: tuple[int, int] = (0, 0)   # (variables, clauses) for the SAT back end
+    structural: str = ""         # UNSAT decided by constant folding: what decided it (no certificate)
+
+
+#: the method of a verdict the CNF encoder decided by constant folding (issue 18)
+STRUCTURAL = "structural: decided while encoding"
 
 
 def run_sat(query: Query, ctx: Context, *, stem: str, meta: dict, timeout: float,
@@ -52,10 +57,22 @@ def run_sat(query: Query, ctx: Context, *, stem: str, meta: dict, timeout: float
     t0 = time.perf_counter()
     alg = CnfAlgebra()
     assertions, decode = query.build(alg)
-    for a in assertions:
+    folded = []
+    for k, a in enumerate(assertions):
+        if a == -alg.true:
+            folded.append(k)
         alg.require(a)
     clauses, num_vars = alg.clauses, alg.num_vars
     size = (num_vars, len(clauses))
+    if alg.folded_false:
+        # constant folding decided it: no solver, no certificate (it would only hold the
+        # complementary units TRUE and -TRUE); the checks say so in the verdict's method
+        last = len(assertions) - 1
+        what = f"{query.label}: " + ", ".join(
+            "the violation folded to FALSE" if k == last else f"constraint {k + 1} folded to FALSE"
+            for k in folded)
+        return Answer("sat", UNSAT, certified=False, message=f"{STRUCTURAL} ({what})",
+                      seconds=time.perf_counter() - t0, size=size, structural=what)
     from ..encode import sat as sat_mod
     if not ctx.write_certificates:
         out = sat_mod.solve(clauses, num_vars, timeout=timeout, proof=False, solver=sat_solver)

@@ -81,6 +81,7 @@ from ..dlm.model import DLM, parse_name
 from ..dlm.semantics import Rule, SemanticsError, run
 from ..encode.ternary import TernaryAlgebra
 from ..encode.unroll import FREE, INITIAL, Unrolling
+from ..store import claim_record
 from ..verdict import Verdict
 from .registry import BOTH_RULES, Context, Outcome, check_kind
 from .rules import certificate_stem
@@ -94,9 +95,17 @@ METHOD = "induction; SAT+DRAT per distinct case; 3-valued cross-check"
 
 
 def method_label(res: "InductiveResult") -> str:
+    from .backends import STRUCTURAL
     cc = res.cross_check or {}
-    return (f"induction; SAT+DRAT per distinct case ({res.n_certificates} certificate(s) checked); "
-            f"3-valued cross-check ({cc.get('proved', 0)} of {res.obligations_cases} cases)")
+    cross = f"3-valued cross-check ({cc.get('proved', 0)} of {res.obligations_cases} cases)"
+    certified = res.n_certificates
+    if res.structural and not certified:
+        return (f"induction; {STRUCTURAL} (every obligation folded to FALSE in "
+                f"{res.structural} batch(es), no certificate); {cross}")
+    sat = f"induction; SAT+DRAT per distinct case ({certified} certificate(s) checked)"
+    if res.structural:
+        sat += f"; {res.structural} batch(es) {STRUCTURAL}"
+    return f"{sat}; {cross}"
 
 
 class Failure(Exception):
@@ -117,11 +126,12 @@ class InductiveResult:
     failure: dict[str, Any] = field(default_factory=dict)
     status: str = "FAILED"          # PROVED | FAILED (an obligation fails) | UNKNOWN | ERROR
     certificates: list[str] = field(default_factory=list)   # paths of the checked files
-    n_certificates: int = 0
+    n_certificates: int = 0          # certificates checked (batches decided while encoding excluded)
     cross_check: dict[str, int] = field(default_factory=dict)
     obligations: int = 0            # disjuncts discharged by SAT (distinct shapes + merged positions)
     merged_positions: int = 0
     clauses: int = 0
+    structural: int = 0             # batches decided by constant folding (no certificate)
 
     @property
     def obligations_cases(self) -> int:
@@ -572,9 +582,11 @@ class _Certifier:
     def __init__(self, directory: Path, instance: str, timeout: float | None, solver: str, meta: dict,
                  limit: int):
         self.directory, self.instance, self.timeout, self.solver = directory, instance, timeout, solver
+        self.claim = meta.pop("claim", None) or claim_record(name=instance, kind="coupling")
         self.meta, self.limit = meta, limit
         self.certificates: list[str] = []
         self.batches = 0
+        self.structural = 0              # batches whose disjunction folded to FALSE
         self.obligations = 0
         self.clauses = 0
         self._new()
@@ -601,9 +613,17 @@ class _Certifier:
         alg.require(alg.or_([lit for lit, _ in items]))
         self.batches += 1
         label = f"step{self.batches}"
+        if alg.folded_false:
+            # every obligation of the batch folded to FALSE while encoding: decided, and a
+            # certificate would hold nothing but the complementary units (issue 18)
+            self.structural += 1
+            self.clauses += len(alg.clauses)
+            self._new()
+            return
         cert = certify.certify_unsat(alg.clauses, alg.num_vars, directory=self.directory,
                                      stem=certificate_stem(self.instance, "coupling", label), timeout=self.timeout, solver=self.solver,
-                                     meta=dict(self.meta, query=label, obligations=len(items)))
+                                     meta=dict(self.meta, query=label, obligations=len(items),
+                                               claim=dict(self.claim, obligation=label)))
         self.clauses += len(alg.clauses)
         self._new()
         if cert.proved:
@@ -781,25 +801,32 @@ def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str
         cert.flush()
     except Failure as f:
         return InductiveResult(False, str(f), n_cases, dlm.length, len(ev.memo), dict(f.where),
-                               certificates=list(cert.certificates), n_certificates=cert.batches)
+                               certificates=list(cert.certificates), n_certificates=cert.batches - cert.structural,
+                               structural=cert.structural)
     except _Disagreement as e:
         return InductiveResult(False, str(e), n_cases, dlm.length, len(ev.memo), status="ERROR",
-                               certificates=list(cert.certificates), n_certificates=cert.batches)
+                               certificates=list(cert.certificates), n_certificates=cert.batches - cert.structural,
+                               structural=cert.structural)
     except _NoAnswer as e:
         return InductiveResult(False, str(e), n_cases, dlm.length, len(ev.memo),
                                status="ERROR" if e.rejected else "UNKNOWN",
-                               certificates=list(cert.certificates), n_certificates=cert.batches)
+                               certificates=list(cert.certificates), n_certificates=cert.batches - cert.structural,
+                               structural=cert.structural)
     parts = [f"{n_cases} cases over {dlm.length} positions and {T} rounds"]
     if len(ev.memo):
         parts.append(f"{len(ev.memo)} distinct shapes")
     if merged_positions:
         parts.append(f"{merged_positions} counter-reading positions with their cases merged")
-    msg = (", ".join(parts) + f": {cert.obligations} obligations in {cert.batches} certificate(s) "
-           f"checked by the trusted checker; 3-valued cross-check: {cross['proved']} proved, "
+    certified = cert.batches - cert.structural
+    how = f"{certified} certificate(s) checked by the trusted checker"
+    if cert.structural:
+        how += f" and {cert.structural} batch(es) decided while encoding (folded to FALSE)"
+    msg = (", ".join(parts) + f": {cert.obligations} obligations in {how}; "
+           f"3-valued cross-check: {cross['proved']} proved, "
            f"{cross['inconclusive']} inconclusive, {cross['skipped']} too large")
     return InductiveResult(True, msg, n_cases, dlm.length, len(ev.memo), status="PROVED",
-                           certificates=list(cert.certificates), n_certificates=cert.batches,
-                           cross_check=dict(cross), obligations=cert.obligations,
+                           certificates=list(cert.certificates), n_certificates=cert.batches - cert.structural,
+                           structural=cert.structural, cross_check=dict(cross), obligations=cert.obligations,
                            merged_positions=merged_positions, clauses=cert.clauses)
 
 
@@ -890,9 +917,11 @@ def check_coupling(instance, check, ctx: Context) -> Outcome:
     res = prove_inductive(compiled, proofs_dir=ctx.proofs_dir, instance=name,
                           timeout=opts.get("timeout") or ctx.timeout,
                           solver=opts.get("sat_solver", "cadical153"),
-                          meta={"spec": name, "source": str(getattr(spec, "path", ""))})
+                          meta={"spec": name, "source": str(getattr(spec, "path", "")),
+                                "claim": claim_record(instance, check)})
     details = {"cases": res.cases, "positions": res.positions, "distinct_shapes": res.distinct,
                "random_map": len(compiled.random_map), "certificates": res.n_certificates,
+               "structural_batches": res.structural,
                "obligations": res.obligations, "merged_positions": res.merged_positions,
                "cross_check": res.cross_check}
     method = method_label(res)

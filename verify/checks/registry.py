@@ -28,6 +28,7 @@ class Context:
     timeout: float = 60.0
     solver: str = "default"
     write_certificates: bool = True
+    store: Any = None          # the verify.store.Store of proofs_dir (set by the runner)
 
 
 @dataclass

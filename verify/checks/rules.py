@@ -40,7 +40,8 @@ from ..dlm.model import DLM, Mode, Token, Wiring, show
 from ..dlm.semantics import InvalidToken, Rule, finish_round, leaf_values, predict, run
 from ..encode.unroll import FREE, INITIAL, Unrolling, cone_size
 from ..verdict import Verdict
-from .backends import DEFAULT_SAT_SOLVER, SAT, SOLVERS, UNKNOWN, UNSAT, Query, ask
+from ..store import claim_record
+from .backends import STRUCTURAL, DEFAULT_SAT_SOLVER, SAT, SOLVERS, UNKNOWN, UNSAT, Query, ask
 from .registry import Context, Outcome, check_kind, rule_option
 
 BATCH_VERTICES = 20000     # auto batching: about this many circuit vertices per solver call
@@ -146,13 +147,15 @@ def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Calla
     timeout = _timeout(opts, ctx)
     names = {"sat": f"SAT ({opts['sat_solver']})", "z3": "z3"}
     certificates: list[str] = []
+    structural: list[str] = []         # queries decided by constant folding (no certificate)
     unknown: list[str] = []
     statuses_all: list[dict[str, str]] = []
     sizes = [0, 0]
     for q in queries:
         stem = certificate_stem(instance.name, f"{check.kind}-{rule.value}" if rule else check.kind, q.label)
         meta = {"spec": instance.name, "source": str(instance.spec.path), "check": check.kind,
-                "query": q.label, "property": what, "encoder": "verify.encode.cnf (Tseitin, one IDPool)"}
+                "query": q.label, "property": what, "encoder": "verify.encode.cnf (Tseitin, one IDPool)",
+                "claim": claim_record(instance, check, q.label)}
         answers = ask(q, ctx, solver, stem=stem, meta=meta, timeout=timeout, sat_solver=opts["sat_solver"])
         statuses = {a.backend: a.status for a in answers}
         statuses_all.append(statuses)
@@ -180,6 +183,9 @@ def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Calla
             if a.status == UNKNOWN or a.status not in (SAT, UNSAT):
                 unknown.append(f"{q.label}: {a.message or a.status}")
             if a.backend == "sat" and a.status == UNSAT:
+                if a.structural:
+                    structural.append(a.structural)
+                    continue
                 if not a.certified:
                     return Outcome(Verdict.ERROR, f"{q.label}: UNSAT, but the certificate was not accepted"
                                                   f"{': ' + a.message if a.message else ''}",
@@ -197,11 +203,21 @@ def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Calla
                        f"{what}: z3 (uncertified) finds no counterexample in {len(queries)} call(s); "
                        f"not PROVED, since z3 gives no DRAT proof (use solver = \"sat\" or \"both\")",
                        "z3 (uncertified)", details=details)
-    method = f"SAT ({opts['sat_solver']}) + DRAT checked by the trusted checker"
+    if structural:
+        details["structural"] = structural[:16]
+    n_cert = len(queries) - len(structural)
+    if n_cert == 0:
+        method = f"{STRUCTURAL} ({structural[0]}" + (f"; {len(structural) - 1} more" if len(structural) > 1 else "") + ")"
+        note = f"{len(queries)} obligation(s) decided by constant folding, no certificate"
+    else:
+        method = f"SAT ({opts['sat_solver']}) + DRAT checked by the trusted checker"
+        note = f"{n_cert} solver call(s), {n_cert} certificate(s) checked"
+        if structural:
+            method += f"; {len(structural)} of {len(queries)} obligation(s) {STRUCTURAL}"
+            note += f", {len(structural)} obligation(s) decided while encoding"
     if solver == "both":
         method += "; z3 agrees"
-    return Outcome(Verdict.PROVED, f"{what} ({len(queries)} solver call(s), "
-                                   f"{len(queries)} certificate(s) checked)", method,
+    return Outcome(Verdict.PROVED, f"{what} ({note})", method,
                    details=details, certificates=certificates)
 
 

@@ -72,6 +72,7 @@ def prove(compiled: Compiled, proofs_dir: str | None = None) -> dict:
     verdict = {"PROVED": "PROVED", "ERROR": "ERROR"}.get(res.status, "UNKNOWN")
     out = {"method": method_label(res), "message": res.message, "cases": res.cases,
            "distinct_shapes": res.distinct, "certificates": res.n_certificates,
+           "structural_batches": res.structural,
            "obligations": res.obligations, "cnf_clauses": res.clauses, "cross_check": res.cross_check}
     if res.status == "FAILED":
         cex = find_counterexample(compiled, 200)

@@ -20,6 +20,8 @@ between slices.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import sys
 import threading
 import time
@@ -166,7 +168,23 @@ def _solve_in_child(clauses, num_vars, proof, solver, assumptions, timeout):
     return (*got, "") if done else (SatStatus.UNKNOWN, None, None, got)
 
 
-def _child_main(conn, fn, args):
+def die_with_parent(parent: int | None = None) -> None:
+    """In a child process: be killed when the parent dies, even by SIGKILL (Linux
+    ``PR_SET_PDEATHSIG``; elsewhere nothing), and take the default action on SIGINT/SIGTERM
+    instead of the parent's Python handlers. If the parent is already gone, exit now."""
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_DFL)
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)     # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+
+
+def _child_main(conn, fn, args, parent):
+    die_with_parent(parent)
     try:
         conn.send(fn(*args))
     finally:
@@ -181,7 +199,7 @@ def call_in_child(fn, args: tuple, timeout: float) -> tuple[bool, object]:
     call, the pure-Python proof check)."""
     ctx = multiprocessing.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child_main, args=(send, fn, args), daemon=True)
+    child = ctx.Process(target=_child_main, args=(send, fn, args, os.getpid()), daemon=True)
     child.start()
     send.close()
     try:

@@ -47,6 +47,7 @@ from ..checks.registry import Context, Outcome, check_kind
 from ..distribution.targets import TARGETS
 from ..dlm.model import Mode
 from ..specs import subject
+from ..store import claim_record
 from ..verdict import Verdict
 from .classes import (BOUNDS, PREDICTOR_MODELS, REMASK_READS, RULES, SEMANTICS, GapClass,
                       GapClassError)
@@ -85,7 +86,8 @@ def _parse_gap(table) -> dict[str, Any]:
             "timeout": table.int("timeout", minimum=1) if table.has("timeout") else None}
 
 
-def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=None) -> dict[str, Any]:
+def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=None,
+           claim: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run the engine on one class and establish what it found.
 
     Returns ``{"fact": "exists" | "none" | None, "message", "method", "certificates",
@@ -97,7 +99,7 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
 
     directory = ctx.proofs_dir / "gap"
     res = solve_class(cls, certify_dir=directory if ctx.write_certificates else None,
-                      timeout=ctx.timeout, max_candidates=max_candidates, progress=progress)
+                      timeout=ctx.timeout, max_candidates=max_candidates, progress=progress, claim=claim)
     details = {"status": res.status, "clauses": res.clauses, "variables": res.variables,
                "seconds": round(res.seconds, 3), "blocked_candidates": res.blocked,
                "proof_bytes": res.proof_bytes}
@@ -138,7 +140,7 @@ def check_gap(instance, check, ctx: Context) -> Outcome:
     budget = check.options.get("timeout")
     if budget is not None and budget > ctx.timeout:
         ctx = dataclasses.replace(ctx, timeout=float(budget))
-    got = decide(cls, ctx, check.options["max_candidates"])
+    got = decide(cls, ctx, check.options["max_candidates"], claim=claim_record(instance, check))
     claim = check.options["claim"]
     if got["fact"] == "error":
         verdict = Verdict.ERROR

@@ -25,6 +25,7 @@ from typing import Callable
 from pysat.solvers import Solver
 
 from ..encode.sat import solve_until
+from ..store import claim_record
 from .classes import GapClass
 from .encode import (A, B, M, TOKENS, Encoding, all_states, class_bound, consulted, encode,
                      is_even_string, local_vars)
@@ -311,7 +312,7 @@ def _cegar(s: Solver, solver: str, enc: Encoding, blocked: list[list[int]], dead
 
 def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path | None = None,
                 timeout: float = 600.0, max_candidates: int = 5000,
-                progress: Callable[[str], None] | None = None) -> Result:
+                progress: Callable[[str], None] | None = None, claim: dict | None = None) -> Result:
     """Decide one class. SAT results carry a witness (to be re-verified by the caller through a
     spec file); UNSAT results are certified when ``certify_dir`` is given.
 
@@ -349,8 +350,9 @@ def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path 
                 "bound": cls.bound, **({"template_size": cls.size} if cls.template else {}),
                 "blocked_candidates": len(blocked),
                 **({"remask_reads": cls.remask_reads, "rule": cls.rule} if cls.general else {}),
-                "claim": statement(cls, "none"),
-                "rests_on": rests_on(len(blocked))}
+                "statement": statement(cls, "none"),
+                "rests_on": rests_on(len(blocked)),
+                "claim": dict(claim or claim_record(name=cls.label(), kind="gap"), obligation=cls.key())}
         left = deadline - time.monotonic()
         ok, paths, size, note, timed_out = (
             _certify(all_clauses, enc.num_vars, certify_dir, cls.key(), meta, left, solver)
