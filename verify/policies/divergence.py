@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
+from functools import lru_cache
 from math import factorial
 from typing import Iterator, Mapping, Sequence
 
@@ -84,8 +85,10 @@ def li_cai_factor(schedule: Sequence[int], length: int) -> Fraction:
     return Fraction(2 ** (s_max - 1).bit_length() - 1, length)
 
 
-def li_cai_bound(target: Target, schedule: Sequence[int], h=None) -> LogForm:
-    return mutual_information_sum(target, h).scale(li_cai_factor(schedule, target.length))
+def li_cai_bound(target: Target, schedule: Sequence[int], h=None, mi: LogForm | None = None) -> LogForm:
+    """The bound; ``mi`` = :func:`mutual_information_sum` when already computed."""
+    mi = mi if mi is not None else mutual_information_sum(target, h)
+    return mi.scale(li_cai_factor(schedule, target.length))
 
 
 def mask_sequences(length: int, schedule: Sequence[int]) -> Iterator[tuple[tuple[int, ...], ...]]:
@@ -108,24 +111,26 @@ def count_mask_sequences(length: int, schedule: Sequence[int]) -> int:
     return n
 
 
-def expected_kl_entropy(target: Target, schedule: Sequence[int], h=None) -> LogForm:
-    """``E_M KL(p ‖ p_M)`` by the chain rule over subset entropies (ideal denoiser)."""
-    h = h or subset_entropies(target)
-    coeff: dict[frozenset[int], Fraction] = {}
-    w = Fraction(1, count_mask_sequences(target.length, schedule))
-    for seq in mask_sequences(target.length, schedule):
+@lru_cache(maxsize=None)
+def entropy_coefficients(length: int, schedule: tuple[int, ...]) -> tuple[tuple[frozenset[int], Fraction], ...]:
+    """``c_A`` with ``E_M KL(p ‖ p_M) = Σ_A c_A H(X_A)`` for every target of this length: the
+    average over mask sequences of ``-H(X) + Σ_t Σ_{i∈S_t} (H(X_{A_t ∪ i}) - H(X_{A_t}))``."""
+    coeff: dict[frozenset[int], Fraction] = {frozenset(range(length)): Fraction(-1)}
+    w = Fraction(1, count_mask_sequences(length, schedule))
+    for seq in mask_sequences(length, schedule):
         before: frozenset[int] = frozenset()
         for s in seq:
             for i in s:
-                # H(X_i | X_A) = H(X_{A ∪ i}) - H(X_A)
                 coeff[before | {i}] = coeff.get(before | {i}, Fraction(0)) + w
                 coeff[before] = coeff.get(before, Fraction(0)) - w
             before = before | set(s)
-    total = -h[frozenset(range(target.length))]
-    for a, c in coeff.items():
-        if c and a:
-            total = total + h[a].scale(c)
-    return total
+    return tuple((a, c) for a, c in coeff.items() if c and a)
+
+
+def expected_kl_entropy(target: Target, schedule: Sequence[int], h=None) -> LogForm:
+    """``E_M KL(p ‖ p_M)`` by the chain rule over subset entropies (ideal denoiser)."""
+    h = h or subset_entropies(target)
+    return LogForm.combination((c, h[a]) for a, c in entropy_coefficients(target.length, tuple(schedule)))
 
 
 def expected_kl_propagate(target: Target, schedule: Sequence[int], undefined: str = "marginal") -> LogForm:

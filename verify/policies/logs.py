@@ -41,7 +41,8 @@ class LogForm:
     # -- construction -------------------------------------------------------------------
     @staticmethod
     def of(const: Fraction | int = 0, terms: dict[int, Fraction] | None = None) -> "LogForm":
-        items = tuple(sorted((b, Fraction(c)) for b, c in (terms or {}).items() if c != 0 and b != 1))
+        items = tuple(sorted((b, c if isinstance(c, Fraction) else Fraction(c))
+                             for b, c in (terms or {}).items() if c != 0 and b != 1))
         for b, _ in items:
             if b < 2:
                 raise ValueError(f"log base {b} is not an integer >= 2")
@@ -59,6 +60,19 @@ class LogForm:
         if q.denominator != 1:
             terms[q.denominator] = terms.get(q.denominator, Fraction(0)) - Fraction(coeff)
         return LogForm.of(0, terms)
+
+    @staticmethod
+    def combination(pairs: Iterable[tuple[Fraction, "LogForm"]]) -> "LogForm":
+        """``Σ c_k · form_k`` in one pass."""
+        const = Fraction(0)
+        terms: dict[int, Fraction] = {}
+        for c, form in pairs:
+            if not c:
+                continue
+            const += c * form.const
+            for b, e in form.coeffs:
+                terms[b] = terms.get(b, 0) + c * e
+        return LogForm.of(const, terms)
 
     def terms(self) -> dict[int, Fraction]:
         return dict(self.coeffs)
@@ -190,10 +204,35 @@ def ln_enclosure(b: int, digits: int) -> tuple[Fraction, Fraction]:
 
 # -- coprime (gcd-free) bases ---------------------------------------------------------------
 
+_SMALL_PRIMES = [p for p in range(2, 1000) if all(p % d for d in range(2, int(p ** 0.5) + 1))]
+
+
+def _root(n: int) -> int:
+    """The least r with n = r^k (so 9 reads as 3, 8 as 2); very large n are left as they are."""
+    if n.bit_length() > 900:
+        return n
+    for k in range(n.bit_length(), 1, -1):
+        r = round(n ** (1.0 / k))
+        for c in (r - 1, r, r + 1):
+            if c > 1 and c ** k == n:
+                return _root(c)
+    return n
+
+
 def coprime_basis(numbers: Iterable[int]) -> list[int]:
-    """Pairwise coprime integers >= 2 such that each given number is a product of their powers."""
+    """Pairwise coprime integers >= 2 such that each given number is a product of their powers
+    (primes below 1000 are split off first, and perfect powers reduced, so forms read well)."""
     basis: list[int] = []
-    todo = [n for n in numbers if n > 1]
+    todo = []
+    for n in numbers:
+        for p in _SMALL_PRIMES:
+            if n % p == 0:
+                basis.append(p)
+                while n % p == 0:
+                    n //= p
+        if n > 1:
+            todo.append(_root(n))
+    basis = sorted(set(basis))
     while todo:
         n = todo.pop()
         if n == 1:
