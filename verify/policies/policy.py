@@ -80,6 +80,8 @@ class Policy:
         return self.inner if self.name == "blocks" else self.name
 
     def describe(self) -> str:
+        if self.name == "custom":
+            return f"custom policy {getattr(self.custom, '__name__', '?')} steps={self.custom_steps}"
         bits = [self.name]
         if self.name == "blocks":
             bits.append(f"B={self.block} inner={self.inner}")
