@@ -42,6 +42,10 @@ class _Parser(argparse.ArgumentParser):
         raise _Exit(status)
 
 
+#: the public name of the parser every sub-command uses (errors raise UsageError, exit 2)
+Parser = _Parser
+
+
 class _Exit(Exception):
     def __init__(self, status: int):
         self.status = status

@@ -12,8 +12,10 @@ A denoiser answers for every position: for a position that is visible in ``x`` i
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import lcm
 
 from .targets import MASK, PolicyModelError, State, Target
 
@@ -57,34 +59,55 @@ class IdealDenoiser(Denoiser):
             raise PolicyModelError(f"expected one of {', '.join(UNDEFINED)}", "undefined_context")
         self.vocab_size = self.target.size
         self.description = f"ideal denoiser of {self.target.name} (undefined contexts: {self.undefined})"
-        self._support = list(self.target.support().items())
-        self._fallback = self._marginals() if self.undefined == "marginal" else \
-            tuple(tuple(Fraction(1, self.vocab_size) for _ in range(self.vocab_size))
-                  for _ in range(self.target.length))
-
-    def _marginals(self) -> tuple[tuple[Fraction, ...], ...]:
-        counts = [[Fraction(0)] * self.vocab_size for _ in range(self.target.length)]
-        for y, p in self._support:
-            for i, v in enumerate(y):
-                counts[i][v] += p
-        return tuple(tuple(c) for c in counts)
+        support = self.target.support()
+        # integer weights p(y)·D (D the common denominator): the counting below is in integers
+        denom = 1
+        for p in support.values():
+            denom = lcm(denom, p.denominator)
+        self._weights = [(y, int(p * denom)) for y, p in support.items()]
+        self._by_outcome = dict(self._weights)
+        empty = tuple([MASK] * self.target.length)
+        self._fallback = (self.conditionals(empty).probs if self.undefined == "marginal" else
+                          tuple(tuple(Fraction(1, self.vocab_size) for _ in range(self.vocab_size))
+                                for _ in range(self.target.length)))
 
     def conditionals(self, x: State) -> Conditionals:
+        """For a visible position the answer is the point mass on its token (callers ask
+        about masked positions; :meth:`Denoiser.q` hides a visible one first)."""
         hit = self._cache.get(x)
         if hit is not None:
             return hit
         visible = [(i, v) for i, v in enumerate(x) if v != MASK]
-        counts = [[Fraction(0)] * self.vocab_size for _ in range(self.target.length)]
-        total = Fraction(0)
-        for y, p in self._support:
-            if all(y[i] == v for i, v in visible):
-                total += p
-                for i, v in enumerate(y):
-                    counts[i][v] += p
+        masked = [i for i, v in enumerate(x) if v == MASK]
+        counts = {i: [0] * self.vocab_size for i in masked}
+        total = 0
+        if self.vocab_size ** len(masked) < len(self._weights):
+            # few masked positions: enumerate their completions and look them up
+            for fill in itertools.product(range(self.vocab_size), repeat=len(masked)):
+                y = list(x)
+                for i, v in zip(masked, fill):
+                    y[i] = v
+                w = self._by_outcome.get(tuple(y), 0)
+                if w:
+                    total += w
+                    for i, v in zip(masked, fill):
+                        counts[i][v] += w
+        else:
+            for y, w in self._weights:
+                if all(y[i] == v for i, v in visible):
+                    total += w
+                    for i in masked:
+                        counts[i][y[i]] += w
         if total == 0:
             out = Conditionals(self._fallback, True)
         else:
-            out = Conditionals(tuple(tuple(c / total for c in row) for row in counts), False)
+            probs = []
+            for i, v in enumerate(x):
+                if v == MASK:
+                    probs.append(tuple(Fraction(c, total) for c in counts[i]))
+                else:
+                    probs.append(tuple(Fraction(int(k == v)) for k in range(self.vocab_size)))
+            out = Conditionals(tuple(probs), False)
         self._cache[x] = out
         return out
 

@@ -261,19 +261,27 @@ def step(p: Policy, den: Denoiser, x: State, t: int) -> Kernel:
                 out += [(w * q, z, u) for q, z, u in random_reveal(y, still, p.schedule[t] + r, den)]
         return out
     if p.name == "corrector":
-        out = []
+        merged: dict[tuple[State, bool], Fraction] = {}
         for q0, y, u0 in random_reveal(x, masked, p.schedule[t], den):
             revealed = [i for i, v in enumerate(y) if v != MASK]
-            c = min(p.corrector[t], len(revealed))
-            sets = _subsets(revealed, c)
+            sets = _subsets(revealed, min(p.corrector[t], len(revealed)))
+            w = q0 / len(sets)
+            # each chosen position is resampled from q_i(. | y with i hidden), in parallel
+            hidden = {i: den.q(i, y) for i in revealed} if sets and sets[0] else {}
             for s in sets:
-                part: Kernel = [(q0 / len(sets), y, u0)]
+                part: dict[tuple[State, bool], Fraction] = {(y, u0): w}
                 for i in s:
-                    q, und = den.q(i, y)
-                    part = [(a * q[v], z[:i] + (v,) + z[i + 1:], uu or und)
-                            for a, z, uu in part for v in range(len(q)) if q[v]]
-                out += part
-        return out
+                    q, und = hidden[i]
+                    nxt: dict[tuple[State, bool], Fraction] = {}
+                    for (z, uu), c in part.items():
+                        for v in range(len(q)):
+                            if q[v]:
+                                key = (z[:i] + (v,) + z[i + 1:], uu or und)
+                                nxt[key] = nxt.get(key, 0) + c * q[v]
+                    part = nxt
+                for key, c in part.items():
+                    merged[key] = merged.get(key, 0) + c
+        return [(c, z, u) for (z, u), c in merged.items()]
     if p.name == "custom":
         from .custom import custom_step  # custom code is loaded only on request
         return custom_step(p, den, x, t)
