@@ -201,3 +201,22 @@ def test_policy_model_layer_imports_nothing_above_it():
     assert len(files) >= 8
     assert offending(files, SOLVERS | ABOVE_MODEL | {"verify.dlm", "verify.policies.spec",
                                                       "verify.policies.check", "verify.policies.cli"}) == []
+
+
+@settings(max_examples=20, deadline=None)
+@given(targets(max_len=3), st.data())
+def test_phased_semantics_equals_the_one_step_kernel(target, data):
+    """The semantics runs a remask step in two phases; composing them is :func:`step`."""
+    from verify.policies.policy import step
+    sch = data.draw(schedules(target.length))
+    sigma = tuple(Fraction(1, 3) for _ in sch[:-1]) + (Fraction(0),)
+    pol = Policy("remask", target.length, sch, sigma=sigma)
+    den = IdealDenoiser(target)
+    current = {(T.MASK,) * target.length: Fraction(1)}
+    for t in range(pol.steps):
+        nxt = {}
+        for x, p in current.items():
+            for q, y, _ in step(pol, den, x, t):
+                nxt[y] = nxt.get(y, 0) + p * q
+        current = nxt
+    assert {x: p for x, p in current.items() if p} == output_distribution(pol, den).dist

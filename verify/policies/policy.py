@@ -237,6 +237,36 @@ def unmask(p: Policy, kind: str, x: State, eligible: list[int], local: int, loca
     return _sample_then_select(x, eligible, den, p.confidence, select)
 
 
+def remask_phase(p: Policy, x: State, t: int) -> Kernel:
+    """The first half of a remask step: each revealed token becomes M with probability σ_t."""
+    sigma = p.sigma[t]
+    revealed = [i for i, v in enumerate(x) if v != MASK]
+    out: Kernel = []
+    for r in range(len(revealed) + 1):
+        w = sigma ** r * (1 - sigma) ** (len(revealed) - r)
+        if w:
+            out += [(w, tuple(MASK if i in s else v for i, v in enumerate(x)), False)
+                    for s in _subsets(revealed, r)]
+    return out
+
+
+def reveal_phase(p: Policy, y: State, t: int, den: Denoiser) -> Kernel:
+    """The second half: reveal ``s_t + r`` random masked positions. Before step t exactly
+    ``s_1 + … + s_{t-1}`` positions were revealed, so ``r`` (the number just remasked) is a
+    function of ``y``: ``s_t + r = #masked(y) − (L − s_1 − … − s_t)``."""
+    still = [i for i, v in enumerate(y) if v == MASK]
+    k = len(still) - (p.length - sum(p.schedule[:t + 1]))
+    return random_reveal(y, still, k, den)
+
+
+def phases(p: Policy, den: Denoiser, t: int) -> list[Callable[[State], Kernel]]:
+    """Step ``t`` as a sequence of kernels whose composition is :func:`step`; the semantics
+    merges equal states between phases (a remask step is remasking, then revealing)."""
+    if p.name == "remask":
+        return [lambda x: remask_phase(p, x, t), lambda y: reveal_phase(p, y, t, den)]
+    return [lambda x: step(p, den, x, t)]
+
+
 def step(p: Policy, den: Denoiser, x: State, t: int) -> Kernel:
     """The exact distribution of the state after step ``t`` (0-based) from ``x``."""
     masked = [i for i, v in enumerate(x) if v == MASK]
@@ -248,18 +278,7 @@ def step(p: Policy, den: Denoiser, x: State, t: int) -> Kernel:
         lo, hi = b * p.block, (b + 1) * p.block
         return unmask(p, p.inner, x, [i for i in masked if lo <= i < hi], local, per, den)
     if p.name == "remask":
-        sigma = p.sigma[t]
-        revealed = [i for i, v in enumerate(x) if v != MASK]
-        out: Kernel = []
-        for r in range(len(revealed) + 1):
-            w = sigma ** r * (1 - sigma) ** (len(revealed) - r)
-            if not w:
-                continue
-            for s in _subsets(revealed, r):
-                y = tuple(MASK if i in s else v for i, v in enumerate(x))
-                still = [i for i, v in enumerate(y) if v == MASK]
-                out += [(w * q, z, u) for q, z, u in random_reveal(y, still, p.schedule[t] + r, den)]
-        return out
+        return [(w * q, z, u) for w, y, _ in remask_phase(p, x, t) for q, z, u in reveal_phase(p, y, t, den)]
     if p.name == "corrector":
         merged: dict[tuple[State, bool], Fraction] = {}
         for q0, y, u0 in random_reveal(x, masked, p.schedule[t], den):

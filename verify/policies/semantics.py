@@ -1,7 +1,8 @@
 """Exact output distribution of a policy with a denoiser (MODEL.md §7).
 
 The distribution over states ``(V ∪ {M})^L`` is propagated step by step from ``M^L`` with the
-policy's exact kernel (:func:`verify.policies.policy.step`), in rationals. Each state carries a
+policy's exact kernel (:func:`verify.policies.policy.phases`, whose composition is
+:func:`~verify.policies.policy.step`), in rationals, merging equal states after every phase. Each state carries a
 flag "this run has used the undefined-context convention", so the probability mass of runs
 that reached a state the target gives probability 0 is reported exactly.
 """
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .denoiser import Denoiser
-from .policy import Policy, step
+from .policy import Policy, phases
 from .targets import MASK, State
 
 
@@ -30,12 +31,13 @@ def output_distribution(policy: Policy, den: Denoiser) -> Output:
     current: dict[tuple[State, bool], Fraction] = {((MASK,) * policy.length, False): Fraction(1)}
     seen = 1
     for t in range(policy.steps):
-        nxt: dict[tuple[State, bool], Fraction] = {}
-        for (x, flag), p in current.items():
-            for q, y, undefined in step(policy, den, x, t):
-                key = (y, flag or undefined)
-                nxt[key] = nxt.get(key, Fraction(0)) + p * q
-        current = {k: v for k, v in nxt.items() if v}
+        for kernel in phases(policy, den, t):
+            nxt: dict[tuple[State, bool], Fraction] = {}
+            for (x, flag), p in current.items():
+                for q, y, undefined in kernel(x):
+                    key = (y, flag or undefined)
+                    nxt[key] = nxt.get(key, Fraction(0)) + p * q
+            current = {k: v for k, v in nxt.items() if v}
         seen += len(current)
     dist: dict[State, Fraction] = {}
     undefined = Fraction(0)
