@@ -206,11 +206,12 @@ def test_policy_model_layer_imports_nothing_above_it():
 @settings(max_examples=20, deadline=None)
 @given(targets(max_len=3), st.data())
 def test_phased_semantics_equals_the_one_step_kernel(target, data):
-    """The semantics runs a remask step in two phases; composing them is :func:`step`."""
+    """The semantics runs remask and corrector steps in two phases; composing them is :func:`step`."""
     from verify.policies.policy import step
     sch = data.draw(schedules(target.length))
     sigma = tuple(Fraction(1, 3) for _ in sch[:-1]) + (Fraction(0),)
-    pol = Policy("remask", target.length, sch, sigma=sigma)
+    pol = data.draw(st.sampled_from([Policy("remask", target.length, sch, sigma=sigma),
+                                     Policy("corrector", target.length, sch, corrector=(1,) * len(sch))]))
     den = IdealDenoiser(target)
     current = {(T.MASK,) * target.length: Fraction(1)}
     for t in range(pol.steps):

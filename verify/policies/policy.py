@@ -259,11 +259,39 @@ def reveal_phase(p: Policy, y: State, t: int, den: Denoiser) -> Kernel:
     return random_reveal(y, still, k, den)
 
 
+def correct_phase(p: Policy, y: State, t: int, den: Denoiser) -> Kernel:
+    """The corrector's half of a step: ``c_t`` revealed positions chosen uniformly at random are
+    resampled in parallel, each from ``q_i(. | y with i hidden)``."""
+    revealed = [i for i, v in enumerate(y) if v != MASK]
+    sets = _subsets(revealed, min(p.corrector[t], len(revealed)))
+    w = Fraction(1, len(sets))
+    hidden = {i: den.q(i, y) for i in revealed} if sets and sets[0] else {}
+    merged: dict[tuple[State, bool], Fraction] = {}
+    for s in sets:
+        part: dict[tuple[State, bool], Fraction] = {(y, False): w}
+        for i in s:
+            q, und = hidden[i]
+            nxt: dict[tuple[State, bool], Fraction] = {}
+            for (z, uu), c in part.items():
+                for v in range(len(q)):
+                    if q[v]:
+                        key = (z[:i] + (v,) + z[i + 1:], uu or und)
+                        nxt[key] = nxt.get(key, 0) + c * q[v]
+            part = nxt
+        for key, c in part.items():
+            merged[key] = merged.get(key, 0) + c
+    return [(c, z, u) for (z, u), c in merged.items()]
+
+
 def phases(p: Policy, den: Denoiser, t: int) -> list[Callable[[State], Kernel]]:
     """Step ``t`` as a sequence of kernels whose composition is :func:`step`; the semantics
-    merges equal states between phases (a remask step is remasking, then revealing)."""
+    merges equal states between phases (a remask step is remasking, then revealing; a
+    corrector step is revealing, then correcting)."""
     if p.name == "remask":
         return [lambda x: remask_phase(p, x, t), lambda y: reveal_phase(p, y, t, den)]
+    if p.name == "corrector":
+        return [lambda x: random_reveal(x, [i for i, v in enumerate(x) if v == MASK], p.schedule[t], den),
+                lambda y: correct_phase(p, y, t, den)]
     return [lambda x: step(p, den, x, t)]
 
 
@@ -280,27 +308,8 @@ def step(p: Policy, den: Denoiser, x: State, t: int) -> Kernel:
     if p.name == "remask":
         return [(w * q, z, u) for w, y, _ in remask_phase(p, x, t) for q, z, u in reveal_phase(p, y, t, den)]
     if p.name == "corrector":
-        merged: dict[tuple[State, bool], Fraction] = {}
-        for q0, y, u0 in random_reveal(x, masked, p.schedule[t], den):
-            revealed = [i for i, v in enumerate(y) if v != MASK]
-            sets = _subsets(revealed, min(p.corrector[t], len(revealed)))
-            w = q0 / len(sets)
-            # each chosen position is resampled from q_i(. | y with i hidden), in parallel
-            hidden = {i: den.q(i, y) for i in revealed} if sets and sets[0] else {}
-            for s in sets:
-                part: dict[tuple[State, bool], Fraction] = {(y, u0): w}
-                for i in s:
-                    q, und = hidden[i]
-                    nxt: dict[tuple[State, bool], Fraction] = {}
-                    for (z, uu), c in part.items():
-                        for v in range(len(q)):
-                            if q[v]:
-                                key = (z[:i] + (v,) + z[i + 1:], uu or und)
-                                nxt[key] = nxt.get(key, 0) + c * q[v]
-                    part = nxt
-                for key, c in part.items():
-                    merged[key] = merged.get(key, 0) + c
-        return [(c, z, u) for (z, u), c in merged.items()]
+        return [(w * q, z, u0 or u) for w, y, u0 in random_reveal(x, masked, p.schedule[t], den)
+                for q, z, u in correct_phase(p, y, t, den)]
     if p.name == "custom":
         from .custom import custom_step  # custom code is loaded only on request
         return custom_step(p, den, x, t)
