@@ -47,6 +47,10 @@ class _Parser(argparse.ArgumentParser):
         raise _Exit(status)
 
 
+#: the public name of the parser every sub-command uses (errors raise UsageError, exit 2)
+Parser = _Parser
+
+
 class _Exit(Exception):
     def __init__(self, status: int):
         self.status = status
@@ -70,6 +74,8 @@ def _run_parser(stdout) -> _Parser:
     p.add_argument("--verbose", "-v", action="store_true", help="print the details of every result")
     p.add_argument("--strict", action="store_true",
                    help="a spec skipped for missing data ([claim] requires) fails the run (exit 1)")
+    p.add_argument("--allow-code", action="store_true",
+                   help="let a [sampler] spec load a researcher's Python policy (policy = \"file.py:name\")")
     return p
 
 
@@ -106,7 +112,8 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     skipped = [spec for spec in specs if spec.skipped]
     for spec in skipped:
         print(f"SKIPPED  {spec.name} ({spec.path}): {spec.skipped}", file=stdout)
-    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, solver=args.solver or "default")
+    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, solver=args.solver or "default",
+                  allow_code=args.allow_code)
     total = count_checks(specs)
     progress = Progress(stderr, total)
     results: list[CheckResult] = []
@@ -250,6 +257,11 @@ def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     return run_check(argv, stdout, stderr)
 
 
+def command_policies(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    from .policies.cli import command_policies as run
+    return run(argv, stdout, stderr)
+
+
 def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .gap.cli import command_gap as run
     return run(argv, stdout, stderr)
@@ -288,6 +300,7 @@ COMMANDS: dict[str, Callable[[list[str], TextIO, TextIO], int]] = {
     "table": command_table,
     "check": command_check,
     "gap": command_gap,
+    "policies": command_policies,
 }
 
 

@@ -5,8 +5,8 @@ import time
 import traceback
 from typing import Callable, Iterable
 
-from .checks.registry import CHECKS, Context, load_all, rule_of
-from .specs import Spec
+from .checks.registry import Context, for_subject, load_all, rule_of
+from .specs import SUBJECT_IS, Spec
 from .verdict import CheckResult, Verdict
 
 
@@ -21,7 +21,11 @@ def run_spec(spec: Spec, ctx: Context,
                 on_start(inst.name, check.kind)
             t0 = time.perf_counter()
             try:
-                out = CHECKS[check.kind].run(inst, check, ctx)
+                kind = inst.subject_kind
+                impl = for_subject(check.kind, kind)
+                if kind not in impl.subjects:
+                    impl = for_subject(check.kind, SUBJECT_IS.get(kind, kind))
+                out = impl.run(inst, check, ctx)
             except KeyboardInterrupt as e:
                 # the check was stopped (its child processes killed on the way out): report it
                 # as interrupted, never as a verdict, and let the caller write partial reports

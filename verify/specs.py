@@ -383,7 +383,7 @@ def _params(table: Table | None) -> list[dict[str, Any]]:
 
 def load_spec(path: Path) -> Spec:
     """Parse and validate one spec file; raise SpecError naming the file and key."""
-    from .checks.registry import load_all  # checks sit below specs; imported here to register kinds
+    from .checks.registry import for_subject, load_all  # checks sit below specs; imported here to register kinds
     CHECKS = load_all()
     try:
         text = path.read_text(encoding="utf-8")
@@ -444,6 +444,7 @@ def load_spec(path: Path) -> Spec:
             if kind not in check_kind.subjects and not (SUBJECT_IS.get(kind) in check_kind.subjects):
                 raise ct.error("kind", f"check '{ck}' does not apply to a [{kind}] subject "
                                        f"(it applies to: {', '.join(check_kind.subjects)})")
+            check_kind = for_subject(ck, kind if kind in check_kind.subjects else SUBJECT_IS[kind])
             options = check_kind.parse_options(ct)
             ct.finish()
             checks.append(CheckSpec(ck, Verdict(expect_text), options, ct.prefix))

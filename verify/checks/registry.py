@@ -29,6 +29,7 @@ class Context:
     solver: str = "default"
     write_certificates: bool = True
     store: Any = None          # the verify.store.Store of proofs_dir (set by the runner)
+    allow_code: bool = False   # --allow-code: a [sampler] may name a researcher's Python policy
 
 
 @dataclass
@@ -53,9 +54,13 @@ class CheckKind:
 
 CHECKS: dict[str, CheckKind] = {}
 
+#: (kind, subject) -> the implementation for that subject, when a kind name (e.g.
+#: ``distribution``) is implemented separately for several subjects ([dlm] and [sampler])
+VARIANTS: dict[tuple[str, str], CheckKind] = {}
+
 #: modules whose import registers check kinds
 MODULES = ["verify.checks.distribution", "verify.checks.rules", "verify.checks.coupling",
-           "verify.gap.check"]
+           "verify.gap.check", "verify.policies.check"]
 
 
 def rule_option(table) -> Rule:
@@ -72,10 +77,25 @@ def rule_of(options: dict[str, Any], outcome: Outcome) -> str:
 
 
 def check_kind(name: str, subjects: tuple[str, ...], parse_options, summary: str = ""):
+    """Register a check kind for some subjects; registering the same name again for other
+    subjects adds a variant (CHECKS[name].subjects is then the union)."""
     def register(run):
-        CHECKS[name] = CheckKind(name, subjects, parse_options, run, summary)
+        kind = CheckKind(name, subjects, parse_options, run, summary)
+        for s in subjects:
+            VARIANTS[(name, s)] = kind
+        old = CHECKS.get(name)
+        if old is None or set(old.subjects) <= set(subjects):
+            CHECKS[name] = kind
+        else:
+            CHECKS[name] = CheckKind(name, old.subjects + tuple(s for s in subjects if s not in old.subjects),
+                                     old.parse_options, old.run, old.summary)
         return run
     return register
+
+
+def for_subject(name: str, subject: str) -> CheckKind:
+    """The implementation of check kind ``name`` for a subject kind (or its acts-as kind)."""
+    return VARIANTS.get((name, subject)) or CHECKS[name]
 
 
 def load_all() -> dict[str, CheckKind]:
