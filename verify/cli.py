@@ -297,7 +297,7 @@ def command_list(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         print(f"  {name:<16} on {', '.join('[' + s + ']' for s in kind.subjects):<24} {kind.summary}", file=stdout)
     print("constructions ([construction] name = ..., or compile --construction): "
           + ", ".join(sorted(CONSTRUCTIONS)), file=stdout)
-    print("distribution targets: " + ", ".join(sorted(TARGETS)) + ", table", file=stdout)
+    print("distribution targets: " + ", ".join(sorted(TARGETS)) + ", table, closed-form", file=stdout)
     return 0
 
 
