@@ -47,7 +47,7 @@ CHECKS: dict[str, CheckKind] = {}
 
 #: modules whose import registers check kinds
 MODULES = ["verify.checks.distribution", "verify.checks.rules", "verify.checks.coupling",
-           "verify.gap.check"]
+           "verify.checks.bijection", "verify.gap.check"]
 
 
 def check_kind(name: str, subjects: tuple[str, ...], parse_options, summary: str = ""):
