@@ -163,20 +163,60 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
 
 # --- circuit ---------------------------------------------------------------------------
 
+def _generated_circuit(args):
+    from .circuits import generators as gen
+    from .circuits.formats import write_circuit
+    if args.file is not None or args.size is None or args.random_prefix:
+        raise UsageError("--generate takes --size K and no circuit file or --random-prefix")
+    params = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not value.strip().isdigit() or not value.isascii():
+            raise UsageError(f"--param {item!r}: expected NAME=INTEGER")
+        params[name.strip()] = int(value)
+    try:
+        circuit = gen.generate(args.generate, args.size, defect=args.defect, **params)
+    except gen.GeneratorError as e:
+        raise UsageError(f"--generate {args.generate}: {e}") from None
+    if args.out:
+        out = Path(args.out)
+        if out.suffix not in (".bench", ".aag", ".aig"):
+            raise UsageError(f"--out {args.out}: expected a .bench, .aag or .aig file name")
+        try:
+            write_circuit(circuit, out)
+        except OSError as e:
+            raise UsageError(f"--out {args.out}: {e.strerror}") from None
+    return circuit
+
+
 def command_circuit(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .circuits.formats import read_circuit
 
     p = _Parser(prog="python -m verify circuit", stdout=stdout,
                 description="Read a circuit file (.bench, .blif, .aag, .aig) and print its statistics "
-                            "by the conventions of MODEL.md §1.")
-    p.add_argument("file")
+                            "by the conventions of MODEL.md §1; or, with --generate, build a sampler "
+                            "circuit of a family with a closed-form distribution (README, 'Sampler "
+                            "circuits'), write it with --out, and print its statistics.")
+    p.add_argument("file", nargs="?")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--random-prefix", metavar="P", help="inputs whose name starts with P are random sources")
+    p.add_argument("--generate", metavar="FAMILY", help="parity, bernoulli, walk, majority or permutation")
+    p.add_argument("--size", type=int, metavar="K", help="the family's size (bits, steps or items)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a family parameter, e.g. b=3 (repeatable)")
+    p.add_argument("--defect", action="store_true", help="the family's deliberately wrong variant")
+    p.add_argument("--out", metavar="FILE", help="where --generate writes (.bench, .aag, .aig); "
+                                                 "random sources are named rnd<k>")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
-    circuit = read_circuit(Path(args.file), random_prefix=args.random_prefix)
+    if args.generate:
+        circuit = _generated_circuit(args)
+    else:
+        if args.file is None or args.size is not None or args.out or args.param or args.defect:
+            raise UsageError("give a circuit FILE, or --generate FAMILY --size K [--out FILE]")
+        circuit = read_circuit(Path(args.file), random_prefix=args.random_prefix)
     stats = circuit.stats()
-    stats["file"] = args.file
+    stats["file"] = args.out if args.generate else args.file
     stats["read_seconds"] = round(time.perf_counter() - t0, 3)
     if args.json:
         print(json.dumps(stats), file=stdout)
@@ -287,7 +327,7 @@ def command_list(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         print(f"  {name:<16} on {', '.join('[' + s + ']' for s in kind.subjects):<24} {kind.summary}", file=stdout)
     print("constructions ([construction] name = ..., or compile --construction): "
           + ", ".join(sorted(CONSTRUCTIONS)), file=stdout)
-    print("distribution targets: " + ", ".join(sorted(TARGETS)) + ", table", file=stdout)
+    print("distribution targets: " + ", ".join(sorted(TARGETS)) + ", table, closed-form", file=stdout)
     return 0
 
 

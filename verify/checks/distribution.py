@@ -49,7 +49,7 @@ _SINGLE = {
 
 
 def parse_options(table) -> dict[str, Any]:
-    target = table.str("target", choices=tuple(TARGETS) + ("table",))
+    target = table.str("target", choices=tuple(TARGETS) + ("table", "closed-form"))
     opts: dict[str, Any] = {"target": target,
                             "method": table.str("method", "exact", choices=METHODS),
                             "rule": rule_option(table)}
@@ -76,10 +76,22 @@ def parse_options(table) -> dict[str, Any]:
     return opts
 
 
-def target_for(opts: dict[str, Any], n: int) -> dict[str, Fraction]:
+def target_for(opts: dict[str, Any], dlm: DLM) -> dict[str, Fraction]:
+    """The target distribution; ``closed-form`` is the generated sampler family's (MODEL.md §1)."""
     if opts["target"] == "table":
         return opts["table"]
-    return TARGETS[opts["target"]](n)
+    if opts["target"] == "closed-form":
+        source = closed_form_of(dlm)
+        if source is None:
+            raise SemanticsError("target \"closed-form\" needs a subject generated from a sampler "
+                                 "family ([construction] generate = ...)")
+        return source[1]()
+    return TARGETS[opts["target"]](len(dlm.outputs))
+
+
+def closed_form_of(dlm: DLM):
+    """(description, thunk) of the closed form of the family a construction subject came from."""
+    return dlm._cache.get("closed_form")
 
 
 def input_assignments(dlm: DLM, chis: Any) -> list[tuple[int, ...]]:
@@ -171,6 +183,12 @@ def _compute(dlm: DLM, chi, rule: Rule, method: str):
     return reference, None
 
 
+def _target_name(opts, dlm: DLM) -> str:
+    if opts["target"] == "closed-form":
+        return f"the closed form of {closed_form_of(dlm)[0]}"
+    return opts["target"]
+
+
 @check_kind("distribution", ("dlm",), parse_options,
             "the output distribution equals the target exactly, for every input")
 def check_distribution(instance, check, ctx: Context) -> Outcome:
@@ -180,7 +198,10 @@ def check_distribution(instance, check, ctx: Context) -> Outcome:
     if not dlm.outputs:
         return Outcome(Verdict.ERROR, "the DLM has no output positions: a distribution claim over zero "
                                       "outputs would hold vacuously", details={"outputs": 0})
-    target = target_for(opts, len(dlm.outputs))
+    try:
+        target = target_for(opts, dlm)
+    except SemanticsError as e:
+        return Outcome(Verdict.ERROR, str(e))
     method = opts["method"]
     for chi in input_assignments(dlm, opts["inputs"]):
         if len(chi) != len(dlm.inputs):
@@ -219,6 +240,6 @@ def check_distribution(instance, check, ctx: Context) -> Outcome:
                      f"target {target.get(over, Fraction(0))})"] + trace_lines(trace))
     n_in = len(input_assignments(dlm, opts["inputs"]))
     return Outcome(Verdict.PROVED,
-                   f"equals {opts['target']} exactly ({len(target)} outcomes"
+                   f"equals {_target_name(opts, dlm)} exactly ({len(target)} outcomes"
                    + (f", {n_in} inputs" if dlm.inputs else "") + ")",
                    _method_label(dlm, method))

@@ -60,7 +60,7 @@ VARIANTS: dict[tuple[str, str], CheckKind] = {}
 
 #: modules whose import registers check kinds
 MODULES = ["verify.checks.distribution", "verify.checks.rules", "verify.checks.coupling",
-           "verify.gap.check", "verify.policies.check"]
+           "verify.checks.bijection", "verify.gap.check", "verify.policies.check"]
 
 
 def rule_option(table) -> Rule:
