@@ -2,7 +2,7 @@
 
 Project rule: PROVED from an UNSAT answer means a DIMACS CNF and a DRAT proof were written and
 ``verify.checker`` accepted them as read back from disk. ``certify_unsat`` does exactly that;
-``recheck`` and ``python -m verify check`` (``command_check``) repeat the check later from the
+``recheck`` (and ``python -m verify check``, :mod:`verify.cli`) repeat the check later from the
 files alone, hashes first, without running any solver. The files are standard DIMACS and text
 DRAT, so drat-trim or cake_lpr can re-check them as well.
 """
@@ -19,12 +19,12 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from verify import checker
 from verify.encode.sat import PROOF_FORMAT, SatStatus, call_in_child, solve
 from verify.errors import UsageError
-from verify.verdict import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE
+from verify.phase import set_phase
 
 CERTIFICATE_KIND = "dlm-verify/unsat-drat/1"   # the manifest's "certificate" field
 
@@ -41,7 +41,8 @@ class CertStatus(str, Enum):
 
 class RecheckStatus(str, Enum):
     VERIFIED = "VERIFIED"
-    REJECTED = "REJECTED"
+    REJECTED = "REJECTED"      # a hash mismatch, a missing file, or the checker did not verify
+    MALFORMED = "MALFORMED"    # bad input: unreadable manifest, CNF or proof (exit 2, as verify.checker)
 
     def __str__(self) -> str:
         return self.value
@@ -227,11 +228,13 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
     cert.cnf_path, cert.proof_path, cert.manifest_path = cnf_path, proof_path, manifest_path
 
     # the verdict comes from the files on disk, not from memory
+    previous_phase = set_phase("checking certificate")
     try:
         result = run_checker(cnf_path, proof_path,
                              None if timeout is None else timeout - (time.monotonic() - started))
     except (checker.CheckerInputError, RuntimeError) as e:
         result = CheckerRun(False, f"checker refused the written files: {e}")
+    set_phase(previous_phase)
     if isinstance(result, str):     # timed out: nothing was established
         cnf_path.unlink()
         proof_path.unlink()
@@ -292,7 +295,7 @@ def _recheck_one(manifest_path: Path, manifest: dict) -> tuple[RecheckStatus, st
             entry = manifest[part]
             files[part] = (manifest_path.parent / entry["file"], str(entry["sha256"]))
     except (KeyError, TypeError) as e:
-        return rejected, f"manifest lacks field {e}"
+        return RecheckStatus.MALFORMED, f"manifest lacks field {e}"
     for part, (path, expected) in files.items():
         if not path.is_file():
             return rejected, f"{part} file {path} is missing"
@@ -310,7 +313,7 @@ def _recheck_one(manifest_path: Path, manifest: dict) -> tuple[RecheckStatus, st
             return rejected, (f"manifest says {declared[0]} vars / {declared[1]} clauses, "
                               f"CNF header says {header[0]} / {header[1]}")
     except (checker.CheckerInputError, RuntimeError) as e:
-        return rejected, f"malformed certificate: {e}"
+        return RecheckStatus.MALFORMED, f"malformed certificate: {e}"
     if not result.verified:
         return rejected, f"checker: {result.reason}"
     return RecheckStatus.VERIFIED, result.reason
@@ -333,58 +336,23 @@ def _dimacs_header(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def recheck(paths: Iterable[Path | str]) -> list[tuple[Path, RecheckStatus, str]]:
-    """Re-check every certificate manifest found under ``paths``: hashes first, then the
-    trusted checker on the stored CNF and proof. No solver runs. JSON files that are not
-    certificate manifests are skipped; unreadable JSON is REJECTED."""
-    results = []
+def iter_recheck(paths: Iterable[Path | str]) -> Iterator[tuple[Path, RecheckStatus, str, float]]:
+    """Re-check every certificate manifest found under ``paths``, one at a time as found:
+    hashes first, then the trusted checker on the stored CNF and proof; yields ``(manifest,
+    status, reason, seconds)``. No solver runs. JSON files that are not certificate manifests
+    are skipped; unreadable JSON is MALFORMED."""
     for path in find_manifests(paths):
+        started = time.perf_counter()
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            results.append((path, RecheckStatus.REJECTED, f"unreadable manifest: {e}"))
+            yield path, RecheckStatus.MALFORMED, f"unreadable manifest: {e}", time.perf_counter() - started
             continue
         if not (isinstance(manifest, dict) and manifest.get("certificate") == CERTIFICATE_KIND):
             continue
-        results.append((path, *_recheck_one(path, manifest)))
-    return results
+        yield (path, *_recheck_one(path, manifest), time.perf_counter() - started)
 
 
-CHECK_USAGE = """usage: python -m verify check [PATH ...]
-
-Re-check stored UNSAT certificates (manifest *.json with CNF and DRAT proof) with the trusted
-checker, verifying their sha256 hashes first; no solver is run. PATH is a manifest or a
-directory searched recursively (default: proofs/).
-
-exit codes: 0 every certificate verified; 1 some certificate rejected;
-            2 no certificate found, or a usage error."""
-
-
-def command_check(argv: list[str], stdout, stderr) -> int:
-    """``python -m verify check [PATH ...]``: one line per certificate, then a summary."""
-    if any(a in ("-h", "--help") for a in argv):
-        print(CHECK_USAGE, file=stdout)
-        return EXIT_OK
-    bad = [a for a in argv if a.startswith("-")]
-    if bad:
-        print(f"error: unknown option {bad[0]}\n{CHECK_USAGE}", file=stderr)
-        return EXIT_USAGE
-    paths = argv or ["proofs"]
-    try:
-        results = recheck(paths)
-    except UsageError as e:
-        print(f"error: {e}", file=stderr)
-        return EXIT_USAGE
-    if not results:
-        print(f"error: no certificates found in {' '.join(paths)}", file=stderr)
-        return EXIT_USAGE
-    rejected = 0
-    for path, status, reason in results:
-        if status is RecheckStatus.VERIFIED:
-            print(f"VERIFIED {path}", file=stdout)
-        else:
-            rejected += 1
-            print(f"REJECTED {path}: {reason}", file=stdout)
-    print(f"{len(results)} certificates: {len(results) - rejected} verified, {rejected} rejected",
-          file=stdout)
-    return EXIT_MISMATCH if rejected else EXIT_OK
+def recheck(paths: Iterable[Path | str]) -> list[tuple[Path, RecheckStatus, str]]:
+    """:func:`iter_recheck` as a list of ``(manifest, status, reason)``."""
+    return [(path, status, reason) for path, status, reason, _ in iter_recheck(paths)]

@@ -1,13 +1,14 @@
 """Command line: ``python -m verify [PATH ...]`` and its sub-commands.
 
 Every command has the shape ``cmd(argv, stdout, stderr) -> int`` so tests run it in-process.
-Exit codes (all commands): 0 success (every check has its expected verdict), 1 a check did
-not (or a certificate was rejected), 2 usage error, bad spec/circuit/proof file, or nothing
-to check.
+Exit codes: 0 success, 1 a result other than the expected one (each command's ``--help``
+says which), 2 usage error, bad spec/circuit/proof file, or nothing to check.
 """
 from __future__ import annotations
 
 import argparse
+import difflib
+import importlib.util
 import json
 import sys
 import time
@@ -15,20 +16,27 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from .errors import UsageError, UserError
-from .verdict import EXIT_MISMATCH, EXIT_USAGE, CheckResult, exit_code
+from .verdict import EXIT_USAGE, CheckResult
 
-EXIT_CODES = """exit codes:
+RUN_EXIT_CODES = """exit codes:
   0  every check has its expected verdict
-  1  at least one check has another verdict (or a certificate was rejected)
+  1  at least one check has another verdict, or (--strict) a spec was skipped
   2  usage error, a bad spec, circuit or proof file, or nothing to check"""
 
+INSTALL = "python3 -m venv .venv && .venv/bin/pip install -q -e ."
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so errors go through one path."""
+#: import name -> PyPI name of every run-time dependency (pyproject.toml)
+DEPENDENCIES = {"pysat": "python-sat", "z3": "z3-solver", "sympy": "sympy", "dd": "dd",
+                "pyganak": "pyganak"}
 
-    def __init__(self, *args, stdout: TextIO | None = None, **kwargs):
+
+class CommandParser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so errors go through one path; ``exit_codes``
+    is the command's own exit-code text, printed at the end of its ``--help``."""
+
+    def __init__(self, *args, stdout: TextIO | None = None, exit_codes: str, **kwargs):
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
-        kwargs.setdefault("epilog", EXIT_CODES)
+        kwargs.setdefault("epilog", exit_codes)
         super().__init__(*args, **kwargs)
         self._out = stdout
 
@@ -47,18 +55,41 @@ class _Exit(Exception):
         self.status = status
 
 
+def missing_dependencies() -> list[str]:
+    """PyPI names of the run-time dependencies that cannot be imported."""
+    return [pypi for module, pypi in DEPENDENCIES.items() if importlib.util.find_spec(module) is None]
+
+
 # --- run (the default command) ---------------------------------------------------------
 
-def _run_parser(stdout) -> _Parser:
-    p = _Parser(prog="python -m verify", stdout=stdout,
-                description="Run every claim (spec file) found under the given paths and report "
-                            "each check's verdict: PROVED, REFUTED, UNKNOWN or ERROR.\n\n"
-                            "other commands: " + ", ".join(sorted(COMMANDS)) +
-                            " (python -m verify COMMAND --help)")
-    p.add_argument("paths", nargs="*", default=["specs"], help="spec files or directories (default: specs/)")
+QUICK = Path("specs") / "quick.txt"
+
+
+def default_specs_dir() -> Path:
+    """``specs/`` of the current directory if there is one, else the one beside the package
+    (the clone an editable install points to), so ``python -m verify`` works from anywhere."""
+    here = Path("specs")
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[1] / "specs"
+
+
+def _run_parser(stdout) -> CommandParser:
+    p = CommandParser(prog="python -m verify", stdout=stdout, exit_codes=RUN_EXIT_CODES,
+                      description="Run the claims (spec files) under the given paths and report each "
+                                  "check's verdict: PROVED, REFUTED, UNKNOWN or ERROR. Without a path, "
+                                  "the quick set specs/quick.txt (every theorem on small instances, "
+                                  "about a minute); --all runs every spec under specs/.\n\n"
+                                  "other commands: " + ", ".join(sorted(COMMANDS)) +
+                                  " (python -m verify COMMAND --help)")
+    p.add_argument("paths", nargs="*",
+                   help="spec files, directories, or .txt lists of them (default: specs/quick.txt)")
+    p.add_argument("--all", action="store_true", help="run every spec under specs/ (the main job)")
     p.add_argument("--json", metavar="FILE", help="write all results as JSON")
     p.add_argument("--junit", metavar="FILE", help="write all results as JUnit XML")
-    p.add_argument("--proofs", metavar="DIR", default="proofs", help="where certificates are written (default: proofs/)")
+    p.add_argument("--proofs", metavar="DIR",
+                   help="where certificates are written (default: proofs/ at the root of the spec "
+                        "tree, i.e. beside the specs/ folder the specs are in)")
     p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="per solver call, seconds (default 120)")
     p.add_argument("--solver", choices=("sat", "z3", "both"), default=None,
                    help="back end for the rule checks whose spec names none (default: sat)")
@@ -77,63 +108,65 @@ def _details_lines(r: CheckResult, verbose: bool) -> list[str]:
 
 def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .checks.registry import Context
-    from .report import Progress, status_line, summary_line, write_json, write_junit
+    from .report import LoadError, Progress, RunReport, Skipped, status_line, summary_line, write_json, write_junit
     from .runner import count_checks, run_spec
-    from .specs import discover, load_spec
+    from .specs import discover, display_path, load_spec, spec_root
 
     args = _run_parser(stdout).parse_args(argv)
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
+    if args.all and args.paths:
+        raise UsageError("--all runs every spec under specs/; give either --all or paths")
     for path in (args.json, args.junit):
         if path and Path(path).is_dir():
             raise UsageError(f"{path}: is a directory, expected a report file name")
     t0 = time.perf_counter()
-    files = discover(args.paths)
+    paths = args.paths or [str(default_specs_dir() if args.all else default_specs_dir().parent / QUICK)]
+    files = discover(paths)
     if not files:
-        raise UsageError(f"no spec files (*.toml) found under {', '.join(args.paths)}")
-    specs, spec_errors = [], []
+        raise UsageError(f"no spec files (*.toml) found under {', '.join(paths)}")
+    root = spec_root(files[0])
+    specs, load_errors = [], []
     for f in files:
         try:
             specs.append(load_spec(f))
         except UserError as e:
-            spec_errors.append(e)
+            load_errors.append(LoadError(display_path(f, root), str(e)))
             print(f"error: {e}", file=stderr)
-    skipped = [spec for spec in specs if spec.skipped]
-    for spec in skipped:
-        print(f"SKIPPED  {spec.name} ({spec.path}): {spec.skipped}", file=stdout)
-    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, solver=args.solver or "default")
-    progress = Progress(stderr, count_checks(specs))
+    skipped = [Skipped(spec.name, display_path(spec.path, root), spec.skipped)
+               for spec in specs if spec.skipped]
+    for s in skipped:
+        print(f"SKIPPED  {s.spec} ({s.source}): {s.reason}", file=stdout)
+    proofs = Path(args.proofs) if args.proofs else root / "proofs"
+    ctx = Context(proofs_dir=proofs, timeout=args.timeout, solver=args.solver or "default")
     results: list[CheckResult] = []
+    with Progress(stderr, count_checks(specs)) as progress:
+        def on_result(r: CheckResult) -> None:
+            progress.finish_one()
+            progress.clear()
+            print(status_line(r), file=stdout)
+            for line in _details_lines(r, args.verbose):
+                print(line, file=stdout)
+            stdout.flush()
 
-    def on_result(r: CheckResult) -> None:
-        progress.clear()
-        progress.finish_one()
-        print(status_line(r), file=stdout)
-        for line in _details_lines(r, args.verbose):
-            print(line, file=stdout)
-        stdout.flush()
-
-    for spec in specs:
-        results.extend(run_spec(spec, ctx, on_start=progress.start, on_result=on_result))
-    seconds = time.perf_counter() - t0
-    print(summary_line(results, seconds), file=stdout)
+        for spec in specs:
+            results.extend(run_spec(spec, ctx, on_start=progress.start, on_result=on_result,
+                                    source=display_path(spec.path, root)))
+    report = RunReport(results, time.perf_counter() - t0, skipped, load_errors, args.strict)
+    print(summary_line(results, report.seconds), file=stdout)
     if skipped:
-        print(f"{len(skipped)} spec file(s) SKIPPED, not checked: {', '.join(s.name for s in skipped)}"
+        print(f"{len(skipped)} spec file(s) SKIPPED, not checked: {', '.join(s.spec for s in skipped)}"
               + (" (--strict: this fails the run)" if args.strict else ""), file=stdout)
     for path, writer in ((args.json, write_json), (args.junit, write_junit)):
         if path:
             try:
-                writer(results, Path(path), seconds)
+                writer(report, Path(path))
             except OSError as e:
                 print(f"error: {path}: cannot write report: {e.strerror}", file=stderr)
                 return EXIT_USAGE
-    if spec_errors:
-        print(f"{len(spec_errors)} spec file(s) could not be loaded", file=stderr)
-        return EXIT_USAGE
-    code = exit_code(results)
-    if code == 0 and skipped and args.strict:
-        return EXIT_MISMATCH
-    return code
+    if load_errors:
+        print(f"{len(load_errors)} spec file(s) could not be loaded", file=stderr)
+    return report.exit_code
 
 
 # --- circuit ---------------------------------------------------------------------------
@@ -141,7 +174,8 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
 def command_circuit(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .circuits.formats import read_circuit
 
-    p = _Parser(prog="python -m verify circuit", stdout=stdout,
+    p = CommandParser(prog="python -m verify circuit", stdout=stdout,
+                      exit_codes="exit codes:\n  0  the file was read\n  2  usage error or a bad circuit file",
                 description="Read a circuit file (.bench, .blif, .aag, .aig) and print its statistics "
                             "by the conventions of MODEL.md §1.")
     p.add_argument("file")
@@ -168,7 +202,10 @@ def command_sample(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .dlm.semantics import Rule, SemanticsError, final_output, output_distribution, sample_run
     from .specs import load_spec
 
-    p = _Parser(prog="python -m verify sample", stdout=stdout,
+    p = CommandParser(prog="python -m verify sample", stdout=stdout,
+                      exit_codes="exit codes:\n  0  the samples (or the distribution) were printed\n"
+                                 "  1  the DLM could not be run (e.g. a predictor produced the non-token 11)\n"
+                                 "  2  usage error, a bad spec, or an input of the wrong length",
                 description="Run the DLM of a spec: seeded samples, a traced run, or its exact "
                             "output distribution.")
     p.add_argument("spec", help="a spec file with a [dlm] subject")
@@ -193,6 +230,11 @@ def command_sample(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     inst = insts[0]
     dlm: DLM = inst.subject
     chi = [int(c) for c in args.input]
+    if len(chi) != len(dlm.inputs):
+        k = len(dlm.inputs)
+        where = f" ({', '.join(map(str, dlm.inputs))})" if k else ""
+        raise UsageError(f"{inst.name} has {k} input position(s){where}: --input must have {k} bit(s), "
+                         f"got {len(chi)}" + ("" if args.input else " (no --input given)"))
     rule = Rule(args.rule)
     print(f"# {inst.name}: L={dlm.length} T={dlm.rounds} mode={dlm.mode.value} rule={rule.value}", file=stdout)
     try:
@@ -226,10 +268,70 @@ def command_table(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     return run(argv, stdout, stderr)
 
 
+CHECK_EXIT_CODES = """exit codes:
+  0  every certificate verified
+  1  some certificate rejected (hash mismatch, missing file, or the checker did not verify it)
+  2  no certificate found, a malformed manifest, CNF or proof (as python -m verify.checker), or
+     a usage error"""
+
+
 def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
-    """``python -m verify check [PATH ...]``: re-check stored certificates (verify.certify)."""
-    from .certify import command_check as run_check
-    return run_check(argv, stdout, stderr)
+    """``python -m verify check [PATH ...]``: re-check stored certificates (verify.certify),
+    one line per certificate as soon as it is checked."""
+    from .certify import RecheckStatus, find_manifests, iter_recheck
+    from .phase import set_phase
+    from .report import LoadError, Progress, RunReport, write_json, write_junit
+    from .verdict import Verdict
+
+    p = CommandParser(prog="python -m verify check", stdout=stdout, exit_codes=CHECK_EXIT_CODES,
+                      description="Re-check stored UNSAT certificates (manifest *.json with CNF and DRAT "
+                                  "proof) with the trusted checker, verifying their sha256 hashes first; "
+                                  "no solver is run. PATH is a manifest or a directory searched "
+                                  "recursively (default: proofs/). One line per certificate as it is "
+                                  "checked; on a terminal a status line shows the one in progress.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="manifests or directories (default: proofs/)")
+    p.add_argument("--json", metavar="FILE", help="write the results as JSON (as the main run's --json)")
+    p.add_argument("--junit", metavar="FILE", help="write the results as JUnit XML")
+    args = p.parse_args(argv)
+    paths = args.paths or ["proofs"]
+    total = len(find_manifests(paths))
+    t0 = time.perf_counter()
+    results: list[CheckResult] = []
+    malformed: list[LoadError] = []
+    counts = {status: 0 for status in RecheckStatus}
+    with Progress(stderr, total) as progress:
+        progress.start("certificates")
+        set_phase("checking certificate")
+        for path, status, reason, seconds in iter_recheck(paths):
+            counts[status] += 1
+            progress.finish_one()
+            progress.clear()
+            print(f"{status.value} {path}" + (f": {reason}" if status is not RecheckStatus.VERIFIED else ""),
+                  file=stdout, flush=True)
+            progress.start(f"certificates (last: {path.name})")
+            if status is RecheckStatus.MALFORMED:
+                malformed.append(LoadError(str(path), reason))
+            else:
+                results.append(CheckResult(
+                    spec=str(path), check="certificate", expected=Verdict.PROVED, seconds=seconds,
+                    verdict=Verdict.PROVED if status is RecheckStatus.VERIFIED else Verdict.ERROR,
+                    message=reason, method="trusted checker (verify.checker)", source=str(path)))
+        set_phase(None)
+    checked = len(results) + len(malformed)
+    if not checked:
+        raise UsageError(f"no certificates found in {' '.join(paths)}")
+    print(f"{checked} certificates: {counts[RecheckStatus.VERIFIED]} verified, "
+          f"{counts[RecheckStatus.REJECTED] + len(malformed)} rejected"
+          + (f" ({len(malformed)} malformed)" if malformed else ""), file=stdout)
+    report = RunReport(results, time.perf_counter() - t0, load_errors=malformed)
+    for path, writer in ((args.json, write_json), (args.junit, write_junit)):
+        if path:
+            try:
+                writer(report, Path(path))
+            except OSError as e:
+                print(f"error: {path}: cannot write report: {e.strerror}", file=stderr)
+                return EXIT_USAGE
+    return report.exit_code
 
 
 def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
@@ -245,7 +347,8 @@ def command_list(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .distribution.targets import TARGETS
     from .specs import SUBJECT_IS, SUBJECTS
 
-    p = _Parser(prog="python -m verify list", stdout=stdout,
+    p = CommandParser(prog="python -m verify list", stdout=stdout,
+                      exit_codes="exit codes:\n  0  listed\n  2  usage error",
                 description="List what a spec can use: subjects, check kinds, constructions, targets.")
     p.parse_args(argv)
     checks = load_all()
@@ -281,6 +384,15 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     if argv and argv[0] == name:
         argv = argv[1:]
     try:
+        if name == "run" and argv and _looks_like_command(argv[0]):
+            close = difflib.get_close_matches(argv[0], COMMANDS, n=1)
+            raise UsageError(f"unknown command '{argv[0]}'" + (f": did you mean `{close[0]}`?" if close else "")
+                             + f" (commands: {', '.join(sorted(COMMANDS))}; a path to run must exist)")
+        missing = missing_dependencies()
+        if missing and not any(a in ("-h", "--help") for a in argv):
+            print(f"error: missing Python package(s) {', '.join(missing)}; install the toolkit first "
+                  f"(README, Quick start): {INSTALL}", file=stderr)
+            return EXIT_USAGE
         return COMMANDS[name](argv, stdout, stderr)
     except _Exit as e:
         return e.status
@@ -292,6 +404,12 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return 130
     except BrokenPipeError:  # output piped into e.g. `head`
         return 0
+
+
+def _looks_like_command(word: str) -> bool:
+    """A bare word that is no existing path (``python -m verify chek``), not a spec to run."""
+    return (not word.startswith("-") and not Path(word).exists()
+            and "/" not in word and "." not in word and word.replace("-", "").isalnum())
 
 
 def entry() -> None:

@@ -439,14 +439,60 @@ def load_spec(path: Path) -> Spec:
 
 
 def discover(paths: list[str]) -> list[Path]:
-    """Spec files named or found (recursively, ``*.toml``) under the given paths."""
+    """Spec files named or found (recursively, ``*.toml``) under the given paths. A ``.txt``
+    file is a list of spec files and directories, one per line relative to the list
+    (``#`` starts a comment): ``specs/quick.txt`` is the quick set."""
     found: list[Path] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
             found.extend(sorted(q for q in path.rglob("*.toml") if q.is_file()))
+        elif path.is_file() and path.suffix == ".txt":
+            found.extend(_spec_list(path))
         elif path.is_file():
             found.append(path)
         else:
             raise SpecError("no such file or directory", file=str(path))
+    return list(dict.fromkeys(found))
+
+
+def _spec_list(path: Path) -> list[Path]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise SpecError(f"cannot read spec list: {e}", file=str(path)) from None
+    found: list[Path] = []
+    for number, line in enumerate(lines, 1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        target = path.parent / entry
+        if target.is_dir():
+            found.extend(sorted(q for q in target.rglob("*.toml") if q.is_file()))
+        elif target.is_file() and target.suffix == ".toml":
+            found.append(target)
+        else:
+            raise SpecError(f"'{entry}' is not a spec file (*.toml) or directory", file=str(path),
+                            line=number)
     return found
+
+
+def spec_root(path: Path) -> Path:
+    """The root of the spec tree a spec file belongs to: the parent of its nearest ancestor
+    directory named ``specs`` (the repository root for the project's own specs), else the
+    spec's own directory. Default certificates go to ``<root>/proofs`` and reports name spec
+    files relative to it, wherever the command is run from."""
+    path = Path(path).resolve()
+    for parent in path.parents:
+        if parent.name == "specs":
+            return parent.parent
+    return path.parent
+
+
+def display_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` when it lies under it (POSIX separators), else absolute."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(root).as_posix()
+    except ValueError:
+        return resolved.as_posix()

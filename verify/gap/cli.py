@@ -11,13 +11,19 @@ from ..errors import UsageError
 from .progress import Progress
 
 
+GAP_EXIT_CODES = """exit codes:
+  0  every row is complete: its answer found, every smaller bound refuted with a checked certificate
+  1  some row is incomplete (a timeout, an unknown, or no answer up to the largest bound tried)
+  2  usage error"""
+
+
 def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from ..checks.registry import Context
-    from ..cli import _Parser
+    from ..cli import CommandParser
     from ..dlm.model import Mode
     from .table import min_locality, parse_range
 
-    p = _Parser(prog="python -m verify gap", stdout=stdout,
+    p = CommandParser(prog="python -m verify gap", stdout=stdout, exit_codes=GAP_EXIT_CODES,
                 description="For each (n, rounds, mode, semantics), the least locality k for which a "
                             "DLM with L = n produces the even-parity distribution D+n (support: exactly "
                             "the even strings are possible; exact: uniform on them, --rho random bits per "
