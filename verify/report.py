@@ -78,7 +78,7 @@ def body_text(r: CheckResult) -> str:
         lines.append(f"method: {r.method}")
     if r.certificates:
         lines.append("certificates: " + ", ".join(r.certificates))
-    if not r.explain and r.details:
+    if not r.as_expected and not r.explain and r.details:
         lines.append("details: " + json.dumps(r.details, indent=1, default=str))
     return "\n".join(lines)
 
