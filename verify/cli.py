@@ -57,7 +57,12 @@ class _Exit(Exception):
 
 def missing_dependencies() -> list[str]:
     """PyPI names of the run-time dependencies that cannot be imported."""
-    return [pypi for module, pypi in DEPENDENCIES.items() if importlib.util.find_spec(module) is None]
+    def absent(module: str) -> bool:
+        try:
+            return importlib.util.find_spec(module) is None
+        except (ImportError, ValueError):
+            return True
+    return [pypi for module, pypi in DEPENDENCIES.items() if absent(module)]
 
 
 # --- run (the default command) ---------------------------------------------------------
