@@ -158,7 +158,8 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
             results.extend(run_spec(spec, ctx, on_start=progress.start, on_result=on_result,
                                     source=display_path(spec.path, root)))
     report = RunReport(results, time.perf_counter() - t0, skipped, load_errors, args.strict)
-    print(summary_line(results, report.seconds), file=stdout)
+    if specs:
+        print(summary_line(results, report.seconds), file=stdout)
     if skipped:
         print(f"{len(skipped)} spec file(s) SKIPPED, not checked: {', '.join(s.spec for s in skipped)}"
               + (" (--strict: this fails the run)" if args.strict else ""), file=stdout)

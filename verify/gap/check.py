@@ -49,6 +49,7 @@ from .classes import BOUNDS, PREDICTOR_MODELS, SEMANTICS, GapClass, GapClassErro
 
 @subject("gap")
 def build_gap(table, env: dict[str, Any], base: Path) -> GapClass:
+    table.declare("s", "locality")
     n = table.int("n", minimum=2)
     rounds = table.int("rounds", minimum=1)
     mode = Mode(table.str("mode", choices=tuple(m.value for m in Mode)))

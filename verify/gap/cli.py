@@ -33,7 +33,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--n", default="3..5", help="e.g. 3..6 or 3,5 (default 3..5)")
     p.add_argument("--rounds", default="2..3", help="e.g. 2..3 (default 2..3)")
     p.add_argument("--mode", default="plain,revise,remask", help="comma-separated modes")
-    p.add_argument("--semantics", default="support", help="support, exact, or support,exact")
+    p.add_argument("--semantics", default="support", help="support, exact, or both (= support,exact)")
     p.add_argument("--k-max", type=int, default=None, help="largest locality tried (default n)")
     p.add_argument("--proofs", default="proofs", metavar="DIR",
                    help="certificates and witnesses go to DIR/gap (default proofs/)")
@@ -61,10 +61,14 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     args = p.parse_args(argv)
     if args.json and args.jsonl:
         raise UsageError("--json and --jsonl exclude each other")
-    try:
-        ns, rounds = parse_range(args.n), parse_range(args.rounds)
-    except ValueError:
-        raise UsageError("--n and --rounds take ranges such as 3..6 or 3,5") from None
+    ranges = {}
+    for flag, text in (("--n", args.n), ("--rounds", args.rounds)):
+        try:
+            ranges[flag] = parse_range(text)
+        except ValueError as e:
+            detail = f": {e}" if "empty range" in str(e) else ""
+            raise UsageError(f"{flag} {text}{detail}; {flag} takes a range such as 3..6 or 3,5") from None
+    ns, rounds = ranges["--n"], ranges["--rounds"]
     modes = []
     for m in args.mode.split(","):
         try:
@@ -72,6 +76,8 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         except ValueError:
             raise UsageError(f"unknown mode '{m}' (plain, remask, revise, remask+revise)") from None
     sems = [s.strip() for s in args.semantics.replace("|", ",").split(",") if s.strip()]
+    if sems == ["both"]:
+        sems = ["support", "exact"]
     if not sems or any(s not in ("support", "exact") for s in sems):
         raise UsageError("--semantics takes support, exact or both")
     if not ns or min(ns) < 2 or not rounds or min(rounds) < 1:
