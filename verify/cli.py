@@ -79,6 +79,12 @@ def default_specs_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "specs"
 
 
+def default_proofs_dir() -> Path:
+    """``proofs/`` of the current directory if there is one, else the one beside the package."""
+    here = Path("proofs")
+    return here if here.is_dir() else Path(__file__).resolve().parents[1] / "proofs"
+
+
 def _run_parser(stdout) -> CommandParser:
     p = CommandParser(prog="python -m verify", stdout=stdout, exit_codes=RUN_EXIT_CODES,
                       description="Run the claims (spec files) under the given paths and report each "
@@ -293,13 +299,14 @@ def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                       description="Re-check stored UNSAT certificates (manifest *.json with CNF and DRAT "
                                   "proof) with the trusted checker, verifying their sha256 hashes first; "
                                   "no solver is run. PATH is a manifest or a directory searched "
-                                  "recursively (default: proofs/). One line per certificate as it is "
-                                  "checked; on a terminal a status line shows the one in progress.")
+                                  "recursively (default: proofs/ here, else the clone's). One line per "
+                                  "certificate as it is checked; on a terminal a status line shows the "
+                                  "one in progress.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="manifests or directories (default: proofs/)")
     p.add_argument("--json", metavar="FILE", help="write the results as JSON (as the main run's --json)")
     p.add_argument("--junit", metavar="FILE", help="write the results as JUnit XML")
     args = p.parse_args(argv)
-    paths = args.paths or ["proofs"]
+    paths = args.paths or [str(default_proofs_dir())]
     total = len(find_manifests(paths))
     t0 = time.perf_counter()
     results: list[CheckResult] = []
