@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import verify.certify as certify
-from verify.certify import (CERTIFICATE_KIND, CertStatus, RecheckStatus, certify_unsat,
-                            command_check, recheck)
+from verify.certify import CERTIFICATE_KIND, CertStatus, RecheckStatus, certify_unsat, recheck
 from verify.checker import check_certificate
+from verify.cli import main
 from verify.encode.cnf_families import pigeonhole
 from verify.encode.sat import SatOutcome, SatStatus, check_model, solve
 
@@ -25,7 +25,7 @@ def make(tmp_path: Path, stem="php54", size=(5, 4)) -> certify.Certificate:
 
 def run_check(argv):
     out, err = io.StringIO(), io.StringIO()
-    code = command_check(argv, out, err)
+    code = main(["check", *argv], out, err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -216,7 +216,7 @@ def test_recheck_rejects_count_mismatch_and_malformed(tmp_path):
     cert.cnf_path.write_text("p cnf 20 1\n1 x 0\n")
     rehash(cert.manifest_path, vars=20)
     [(_, status, reason)] = recheck([tmp_path])
-    assert status is RecheckStatus.REJECTED and "php54.cnf:line 2:" in reason
+    assert status is RecheckStatus.MALFORMED and "php54.cnf:line 2:" in reason
 
 
 # ---- python -m verify check --------------------------------------------------------------------
@@ -242,11 +242,19 @@ def test_command_check_default_dir_and_rejection(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = run_check([])
     lines = out.splitlines()
-    assert code == 1 and err == ""
+    assert code == 1 and err == ""          # in a folder, a malformed manifest is REJECTED
     assert lines[0] == f"VERIFIED {Path('proofs/a.json')}"
     assert lines[1].startswith(f"REJECTED {Path('proofs/b.json')}: hash mismatch for ")
     assert lines[2].startswith(f"REJECTED {Path('proofs/broken.json')}: manifest: not JSON")
     assert lines[3] == "3 certificates: 1 verified, 2 rejected"
+    (tmp_path / "proofs" / "broken.json").unlink()
+    code, out, err = run_check([])
+    assert code == 1 and out.splitlines()[-1] == "2 certificates: 1 verified, 1 rejected"
+    # the same garbage given directly as the PATH is bad input, as for python -m verify.checker
+    (tmp_path / "broken.json").write_text("{")
+    code, out, err = run_check(["broken.json"])
+    assert code == 2 and out.startswith("MALFORMED broken.json: manifest: not JSON")
+    assert out.splitlines()[-1] == "1 certificates: 0 verified, 1 rejected (1 malformed)"
 
 
 def test_command_check_usage_errors(tmp_path):
@@ -325,7 +333,7 @@ def test_gzip_certificates_written_checked_and_rechecked(tmp_path, monkeypatch, 
     cert.proof_path.write_bytes(bytes(data))
     rehash(cert.manifest_path)
     [(_, status, reason)] = recheck([tmp_path])
-    assert status is RecheckStatus.REJECTED and "php54.drat.gz" in reason
+    assert status is RecheckStatus.MALFORMED and "php54.drat.gz" in reason
     # certifying the same stem again below the threshold replaces the compressed files
     monkeypatch.setattr(certify, "GZIP_MIN_BYTES", 1 << 30)
     again = make(tmp_path)

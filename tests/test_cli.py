@@ -132,7 +132,7 @@ def test_sample_command():
     code, out, _ = run("sample", str(GOOD), "--instance", "n=3", "--exact")
     assert out.splitlines()[1:] == ["000  1/4", "011  1/4", "101  1/4", "110  1/4"]
     code, _, err = run("sample", str(GOOD), "--input", "01")
-    assert code == 2 and "input positions" in err
+    assert code == 2 and "0 input position(s): --input must have 0 bit(s), got 2" in err
 
 
 BENCH = ROOT.parent / "shared" / "benchmarks"

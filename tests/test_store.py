@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from verify import store
-from verify.certify import RecheckStatus, certify_unsat, command_check, recheck
+from verify.certify import RecheckStatus, certify_unsat, recheck
 from verify.cli import main
 from verify.encode.cnf_families import pigeonhole
 
@@ -26,7 +26,7 @@ name = "toy"
 statement = "a remasking sampler of length {n}"
 
 [params]
-n = [2, 3]
+n = [3, 4]
 
 [dlm]
 length = "{n}"
@@ -83,13 +83,13 @@ def run(*argv) -> tuple[int, str, str]:
 
 def check(*argv) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = command_check(list(argv), out, err)
+    code = main(["check", *argv], out, err)
     return code, out.getvalue() + err.getvalue()
 
 
 @pytest.fixture
 def stored(tmp_path):
-    """A spec run into tmp_path/proofs: two mode certificates (n = 2, 3)."""
+    """A spec run into tmp_path/proofs: two mode certificates (n = 3, 4)."""
     spec = write_spec(tmp_path)
     code, out, _ = run(str(spec), "--proofs", str(tmp_path / "proofs"))
     assert code == 0, out
@@ -104,8 +104,8 @@ def test_manifest_binds_the_claim_and_holds_nothing_volatile(stored):
     tmp_path, spec, manifests = stored
     m = json.loads(manifests[0].read_text())
     assert m["certificate"] == store.MANIFEST_KIND
-    assert m["claim"] == {"spec": "toy.toml", "name": "toy[n=2]", "check": "mode", "index": 1,
-                          "obligation": "pos0-1"}
+    assert m["claim"] == {"spec": "toy.toml", "name": "toy[n=3]", "check": "mode", "index": 1,
+                          "obligation": "pos0-2"}
     text = manifests[0].read_text()
     for volatile in ("created", "seconds", "pysat", "interpreter", str(tmp_path)):
         assert volatile not in text
@@ -220,9 +220,9 @@ def test_against_rejects_certificates_whose_claim_is_gone(stored, tmp_path):
     elsewhere.mkdir(parents=True)
     code, out = check(str(root / "proofs"), "--against", str(elsewhere))
     assert code == 1 and "is not under" in _reason(out, a.name)
-    spec.write_text(SPEC.replace("MODE", "remask").replace("EXPECT", "PROVED").replace("n = [2, 3]", "n = [3]"))
+    spec.write_text(SPEC.replace("MODE", "remask").replace("EXPECT", "PROVED").replace("n = [3, 4]", "n = [4]"))
     code, out = check(str(root / "proofs"), "--against", str(root / "specs"))
-    assert code == 1 and "has no claim toy[n=2]" in _reason(out, a.name)
+    assert code == 1 and "has no claim toy[n=3]" in _reason(out, a.name)
     assert _reason(out, b.name).startswith("VERIFIED")
 
 
@@ -245,7 +245,8 @@ def test_a_run_removes_the_certificates_of_a_claim_it_no_longer_proves(stored):
         f.write_bytes(b"not ours")
     # the same claim, now refuted: position 0 redraws its revealed token
     spec.write_text(spec.read_text().replace('value = "m0 & r0 | ~m0 & v0"', 'value = "r0"')
-                    .replace('commit = "m{i}"', 'commit = "1"').replace('expect = "PROVED"', 'expect = "REFUTED"'))
+                    .replace('commit = "m{i}"', 'commit = "1"')
+                    .replace('expect = "PROVED"', 'expect = "REFUTED"\nrule = "literal"'))
     code, out, _ = run(str(spec), "--proofs", str(proofs))
     assert code == 0, out
     left = sorted(p.name for p in proofs.iterdir())

@@ -2,17 +2,15 @@
 
 Project rule: PROVED from an UNSAT answer means a DIMACS CNF and a DRAT proof were written and
 ``verify.checker`` accepted them as read back from disk. ``certify_unsat`` does exactly that;
-``recheck`` and ``python -m verify check`` (``command_check``) repeat the check later from the
+``recheck`` (and ``python -m verify check``, :mod:`verify.cli`) repeat the check later from the
 files alone, hashes first, without running any solver. The files are standard DIMACS and text
 DRAT, so drat-trim or cake_lpr can re-check them as well.
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import contextvars
 import gzip
-import math
 import os
 import shutil
 import subprocess
@@ -20,12 +18,12 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from verify import checker, store
 from verify.encode.sat import PROOF_FORMAT, SatStatus, call_in_child, die_with_parent, solve
 from verify.errors import UsageError
-from verify.verdict import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE
+from verify.phase import set_phase
 
 CERTIFICATE_KIND = store.MANIFEST_KIND   # the manifest's "certificate" field
 
@@ -42,7 +40,8 @@ class CertStatus(str, Enum):
 
 class RecheckStatus(str, Enum):
     VERIFIED = "VERIFIED"
-    REJECTED = "REJECTED"
+    REJECTED = "REJECTED"      # a hash mismatch, a missing file, or the checker did not verify
+    MALFORMED = "MALFORMED"    # bad input: unreadable manifest, CNF or proof (exit 2, as verify.checker)
 
     def __str__(self) -> str:
         return self.value
@@ -244,11 +243,14 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
     staged_proof = store.stage(directory, proof_path.name, proof_bytes)
     try:
         # the verdict comes from the files on disk, not from memory
+        previous_phase = set_phase("checking certificate")
         try:
             result = run_checker(staged_cnf, staged_proof,
                                  None if timeout is None else timeout - (time.monotonic() - started))
         except (checker.CheckerInputError, RuntimeError) as e:
             result = CheckerRun(False, f"checker refused the written files: {e}")
+        finally:
+            set_phase(previous_phase)
         if isinstance(result, str):     # timed out: nothing was established, nothing is stored
             cert.reason = f"{result} (checking)"
             return cert
@@ -315,12 +317,16 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
+#: how a reason about the manifest itself (not its files) begins
+MANIFEST_REASON = "manifest: "
+
+
 def _recheck_one(manifest_path: Path, root: Path, timeout: float | None = None) -> tuple[RecheckStatus, str]:
     rejected = RecheckStatus.REJECTED
     try:
         manifest = store.read_manifest(manifest_path)
     except store.ManifestError as e:
-        return rejected, f"manifest: {e}"
+        return rejected, f"{MANIFEST_REASON}{e}"
     files = {part: (path, sha) for part, path, sha in store.manifest_files(manifest_path, manifest)}
     for part, (path, expected) in files.items():
         if not path.is_file():
@@ -343,7 +349,7 @@ def _recheck_one(manifest_path: Path, root: Path, timeout: float | None = None) 
             return rejected, (f"manifest says {declared[0]} vars / {declared[1]} clauses, "
                               f"CNF header says {header[0] if header else '?'} / {header[1] if header else '?'}")
     except (checker.CheckerInputError, RuntimeError) as e:
-        return rejected, f"malformed certificate: {e}"
+        return RecheckStatus.MALFORMED, f"malformed certificate: {e}"
     if not result.verified:
         return rejected, f"checker: {result.reason}"
     return RecheckStatus.VERIFIED, result.reason
@@ -366,21 +372,30 @@ def _dimacs_header(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def recheck(paths: Iterable[Path | str], timeout: float | None = None) -> list[tuple[Path, RecheckStatus, str]]:
+def iter_recheck(paths: Iterable[Path | str], timeout: float | None = None
+                 ) -> Iterator[tuple[Path, RecheckStatus, str, float]]:
     """Re-check the certificates under ``paths`` (folders, searched recursively, or single
-    manifests): every ``*.json`` must be a valid manifest of :mod:`verify.store` (a malformed,
-    edited or foreign one is REJECTED, never skipped), its files must lie in the manifest's own
-    folder inside the folder checked and match its hashes, and the trusted checker must accept
-    them (``timeout`` seconds each, when given). In a folder, a certificate file that no
-    manifest names is REJECTED too. No solver runs."""
-    results = []
+    manifests), one at a time as found, yielding ``(path, status, reason, seconds)``: every
+    ``*.json`` must be a valid manifest of :mod:`verify.store` (in a folder, a malformed, edited
+    or foreign one is REJECTED, never skipped), its files must lie in the manifest's own folder
+    inside the folder checked and match its hashes, and the trusted checker must accept them
+    (``timeout`` seconds each, when given). In a folder, a certificate file that no manifest
+    names is REJECTED too. No solver runs.
+
+    MALFORMED is bad input, as ``python -m verify.checker`` reports it (exit 2): a manifest
+    given directly as a PATH that is not a manifest of the store, or a CNF or proof that the
+    manifest names (hashes matching) but that is not DIMACS / DRAT."""
     for arg in map(Path, paths):
         if not arg.exists():
             raise UsageError("no such file or directory", file=str(arg))
         root = arg if arg.is_dir() else arg.parent
         manifests = find_manifests([arg])
         for path in manifests:
-            results.append((path, *_recheck_one(path, root, timeout)))
+            started = time.perf_counter()
+            status, reason = _recheck_one(path, root, timeout)
+            if arg.is_file() and reason.startswith(MANIFEST_REASON):
+                status = RecheckStatus.MALFORMED
+            yield path, status, reason, time.perf_counter() - started
         if arg.is_dir():
             named = set()
             for path in manifests:
@@ -389,74 +404,10 @@ def recheck(paths: Iterable[Path | str], timeout: float | None = None) -> list[t
                              for suffix in store.CNF_SUFFIXES + store.PROOF_SUFFIXES)
             for f in sorted(arg.rglob("*")):
                 if f.is_file() and store.is_certificate_file(f.name) and f not in named:
-                    results.append((f, RecheckStatus.REJECTED,
-                                    "certificate file without a manifest (its .json is missing)"))
-    return results
+                    yield (f, RecheckStatus.REJECTED,
+                           "certificate file without a manifest (its .json is missing)", 0.0)
 
 
-CHECK_USAGE = """usage: python -m verify check [PATH ...] [--against SPECS] [--timeout S]
-
-Re-check stored UNSAT certificates (manifest *.json with CNF and DRAT proof) with the trusted
-checker, verifying their sha256 hashes first; no solver is run. PATH is a manifest or a
-directory searched recursively (default: proofs/). A manifest that is malformed, edited or not
-of this store is REJECTED; so is a certificate file no manifest names, a manifest whose files
-are missing, and a file outside the folder checked.
-
-  --against SPECS  also re-encode each certificate's claim from the spec files under SPECS
-                   (a folder or file) and require the CNF the encoder produces now to be the
-                   stored one (a stale certificate is REJECTED). Rule and coupling checks run no
-                   solver; a gap claim re-runs its search (bounded by --timeout).
-  --timeout S      seconds per certificate check (and per re-encoded claim)
-
-exit codes: 0 every certificate verified; 1 some certificate rejected;
-            2 no certificate found, or a usage error."""
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive finite number of seconds, not {text!r}")
-    return value
-
-
-class _CheckArgs(argparse.ArgumentParser):
-    def error(self, message: str):
-        raise UsageError(message)
-
-
-def command_check(argv: list[str], stdout, stderr) -> int:
-    """``python -m verify check [PATH ...]``: one line per certificate, then a summary."""
-    if any(a in ("-h", "--help") for a in argv):
-        print(CHECK_USAGE, file=stdout)
-        return EXIT_OK
-    p = _CheckArgs(prog="python -m verify check", add_help=False)
-    p.add_argument("paths", nargs="*")
-    p.add_argument("--against", action="append", metavar="SPECS")
-    p.add_argument("--timeout", type=_positive_seconds)
-    try:
-        args = p.parse_args(argv)
-        paths = args.paths or ["proofs"]
-        if args.against:
-            from .against import check_against
-            results = check_against(paths, args.against, args.timeout)
-        else:
-            results = recheck(paths, args.timeout)
-    except UsageError as e:
-        print(f"error: {e}\n{CHECK_USAGE}" if "usage" not in str(e) else f"error: {e}", file=stderr)
-        return EXIT_USAGE
-    if not results:
-        print(f"error: no certificates found in {' '.join(paths)}", file=stderr)
-        return EXIT_USAGE
-    rejected = 0
-    for path, status, reason in results:
-        if status is RecheckStatus.VERIFIED:
-            print(f"VERIFIED {path}", file=stdout)
-        else:
-            rejected += 1
-            print(f"REJECTED {path}: {reason}", file=stdout)
-    print(f"{len(results)} certificates: {len(results) - rejected} verified, {rejected} rejected",
-          file=stdout)
-    return EXIT_MISMATCH if rejected else EXIT_OK
+def recheck(paths: Iterable[Path | str], timeout: float | None = None) -> list[tuple[Path, RecheckStatus, str]]:
+    """:func:`iter_recheck` as a list of ``(path, status, reason)``."""
+    return [(path, status, reason) for path, status, reason, _ in iter_recheck(paths, timeout)]

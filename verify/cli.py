@@ -1,15 +1,18 @@
 """Command line: ``python -m verify [PATH ...]`` and its sub-commands.
 
 Every command has the shape ``cmd(argv, stdout, stderr) -> int`` so tests run it in-process.
-Exit codes (all commands): 0 success (every check has its expected verdict), 1 a check did
-not (or a certificate was rejected), 2 usage error, bad spec/circuit/proof file, or nothing
-to check; 130 / 143 stopped by SIGINT / SIGTERM.
+Exit codes: 0 success, 1 a result other than the expected one (each command's ``--help``
+says which), 2 usage error, bad spec/circuit/proof file, or nothing to check; 130 / 143
+stopped by SIGINT / SIGTERM (every command).
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
+import importlib.util
 import json
+import math
 import signal
 import sys
 import threading
@@ -18,22 +21,29 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from .errors import Interrupted, UsageError, UserError
-from .verdict import EXIT_MISMATCH, EXIT_USAGE, CheckResult, exit_code
+from .verdict import EXIT_INTERRUPTED, EXIT_USAGE, CheckResult
 
-EXIT_CODES = """exit codes:
+RUN_EXIT_CODES = """exit codes:
   0  every check has its expected verdict
-  1  at least one check has another verdict (or a certificate was rejected)
+  1  at least one check has another verdict, or (--strict) a spec was skipped
   2  usage error, a bad spec, circuit or proof file, or nothing to check
   130, 143  stopped by SIGINT or SIGTERM (child processes stopped; a run writes its partial
             --json/--junit with the interrupted check marked)"""
 
+INSTALL = "python3 -m venv .venv && .venv/bin/pip install -q -e ."
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so errors go through one path."""
+#: import name -> PyPI name of every run-time dependency (pyproject.toml)
+DEPENDENCIES = {"pysat": "python-sat", "z3": "z3-solver", "sympy": "sympy", "dd": "dd",
+                "pyganak": "pyganak"}
 
-    def __init__(self, *args, stdout: TextIO | None = None, **kwargs):
+
+class CommandParser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so errors go through one path; ``exit_codes``
+    is the command's own exit-code text, printed at the end of its ``--help``."""
+
+    def __init__(self, *args, stdout: TextIO | None = None, exit_codes: str, **kwargs):
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
-        kwargs.setdefault("epilog", EXIT_CODES)
+        kwargs.setdefault("epilog", exit_codes)
         super().__init__(*args, **kwargs)
         self._out = stdout
 
@@ -47,27 +57,57 @@ class _Parser(argparse.ArgumentParser):
         raise _Exit(status)
 
 
-#: the public name of the parser every sub-command uses (errors raise UsageError, exit 2)
-Parser = _Parser
-
-
 class _Exit(Exception):
     def __init__(self, status: int):
         self.status = status
 
 
+def missing_dependencies() -> list[str]:
+    """PyPI names of the run-time dependencies that cannot be imported."""
+    def absent(module: str) -> bool:
+        try:
+            return importlib.util.find_spec(module) is None
+        except (ImportError, ValueError):
+            return True
+    return [pypi for module, pypi in DEPENDENCIES.items() if absent(module)]
+
+
 # --- run (the default command) ---------------------------------------------------------
 
-def _run_parser(stdout) -> _Parser:
-    p = _Parser(prog="python -m verify", stdout=stdout,
-                description="Run every claim (spec file) found under the given paths and report "
-                            "each check's verdict: PROVED, REFUTED, UNKNOWN or ERROR.\n\n"
-                            "other commands: " + ", ".join(sorted(COMMANDS)) +
-                            " (python -m verify COMMAND --help)")
-    p.add_argument("paths", nargs="*", default=["specs"], help="spec files or directories (default: specs/)")
+QUICK = Path("specs") / "quick.txt"
+
+
+def default_specs_dir() -> Path:
+    """``specs/`` of the current directory if there is one, else the one beside the package
+    (the clone an editable install points to), so ``python -m verify`` works from anywhere."""
+    here = Path("specs")
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[1] / "specs"
+
+
+def default_proofs_dir() -> Path:
+    """``proofs/`` of the current directory if there is one, else the one beside the package."""
+    here = Path("proofs")
+    return here if here.is_dir() else Path(__file__).resolve().parents[1] / "proofs"
+
+
+def _run_parser(stdout) -> CommandParser:
+    p = CommandParser(prog="python -m verify", stdout=stdout, exit_codes=RUN_EXIT_CODES,
+                      description="Run the claims (spec files) under the given paths and report each "
+                                  "check's verdict: PROVED, REFUTED, UNKNOWN or ERROR. Without a path, "
+                                  "the quick set specs/quick.txt (every theorem on small instances, "
+                                  "about a minute); --all runs every spec under specs/.\n\n"
+                                  "other commands: " + ", ".join(sorted(COMMANDS)) +
+                                  " (python -m verify COMMAND --help)")
+    p.add_argument("paths", nargs="*",
+                   help="spec files, directories, or .txt lists of them (default: specs/quick.txt)")
+    p.add_argument("--all", action="store_true", help="run every spec under specs/ (the main job)")
     p.add_argument("--json", metavar="FILE", help="write all results as JSON")
     p.add_argument("--junit", metavar="FILE", help="write all results as JUnit XML")
-    p.add_argument("--proofs", metavar="DIR", default="proofs", help="where certificates are written (default: proofs/)")
+    p.add_argument("--proofs", metavar="DIR",
+                   help="where certificates are written (default: proofs/ at the root of the spec "
+                        "tree, i.e. beside the specs/ folder the specs are in)")
     p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="per solver call, seconds (default 120)")
     p.add_argument("--solver", choices=("sat", "z3", "both"), default=None,
                    help="back end for the rule checks whose spec names none (default: sat)")
@@ -88,77 +128,77 @@ def _details_lines(r: CheckResult, verbose: bool) -> list[str]:
 
 def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .checks.registry import Context
-    from .report import Progress, status_line, summary_line, write_json, write_junit
+    from .report import LoadError, Progress, RunReport, Skipped, status_line, summary_line, write_json, write_junit
     from .runner import count_checks, run_spec
-    from .specs import discover, load_spec
+    from .specs import discover, display_path, load_spec, spec_root
 
     args = _run_parser(stdout).parse_args(argv)
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
+    if args.all and args.paths:
+        raise UsageError("--all runs every spec under specs/; give either --all or paths")
     for path in (args.json, args.junit):
         if path and Path(path).is_dir():
             raise UsageError(f"{path}: is a directory, expected a report file name")
     t0 = time.perf_counter()
-    files = discover(args.paths)
+    paths = args.paths or [str(default_specs_dir() if args.all else default_specs_dir().parent / QUICK)]
+    files = discover(paths)
     if not files:
-        raise UsageError(f"no spec files (*.toml) found under {', '.join(args.paths)}")
-    specs, spec_errors = [], []
+        raise UsageError(f"no spec files (*.toml) found under {', '.join(paths)}")
+    root = spec_root(files[0])
+    specs, load_errors = [], []
     for f in files:
         try:
             specs.append(load_spec(f))
         except UserError as e:
-            spec_errors.append(e)
+            load_errors.append(LoadError(display_path(f, root), str(e)))
             print(f"error: {e}", file=stderr)
-    skipped = [spec for spec in specs if spec.skipped]
-    for spec in skipped:
-        print(f"SKIPPED  {spec.name} ({spec.path}): {spec.skipped}", file=stdout)
-    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, solver=args.solver or "default",
+    skipped = [Skipped(spec.name, display_path(spec.path, root), spec.skipped)
+               for spec in specs if spec.skipped]
+    for s in skipped:
+        print(f"SKIPPED  {s.spec} ({s.source}): {s.reason}", file=stdout)
+    proofs = Path(args.proofs) if args.proofs else root / "proofs"
+    ctx = Context(proofs_dir=proofs, timeout=args.timeout, solver=args.solver or "default",
                   allow_code=args.allow_code)
     total = count_checks(specs)
-    progress = Progress(stderr, total)
     results: list[CheckResult] = []
-
-    def on_result(r: CheckResult) -> None:
-        results.append(r)
-        progress.clear()
-        progress.finish_one()
-        print(status_line(r), file=stdout)
-        for line in _details_lines(r, args.verbose):
-            print(line, file=stdout)
-        stdout.flush()
-
     interrupted = None
-    try:
-        for spec in specs:
-            run_spec(spec, ctx, on_start=progress.start, on_result=on_result)
-    except KeyboardInterrupt as e:      # SIGINT, or SIGTERM through the handler of main()
-        interrupted = getattr(e, "name", "SIGINT")
-        progress.clear()
-    seconds = time.perf_counter() - t0
-    not_run = total - len(results)
-    print(summary_line(results, seconds), file=stdout)
+    with Progress(stderr, total) as progress:
+        def on_result(r: CheckResult) -> None:
+            results.append(r)
+            progress.finish_one()
+            progress.clear()
+            print(status_line(r), file=stdout)
+            for line in _details_lines(r, args.verbose):
+                print(line, file=stdout)
+            stdout.flush()
+
+        try:
+            for spec in specs:
+                run_spec(spec, ctx, on_start=progress.start, on_result=on_result,
+                         source=display_path(spec.path, root))
+        except KeyboardInterrupt as e:      # SIGINT, or SIGTERM through the handler of main()
+            interrupted = getattr(e, "name", "SIGINT")
+    report = RunReport(results, time.perf_counter() - t0, skipped, load_errors, args.strict,
+                       interrupted=interrupted, not_run=total - len(results))
+    if specs:
+        print(summary_line(results, report.seconds), file=stdout)
     if interrupted:
-        print(f"interrupted by {interrupted}: {not_run} check(s) not run; partial reports written",
+        print(f"interrupted by {interrupted}: {report.not_run} check(s) not run; partial reports written",
               file=stdout)
     if skipped:
-        print(f"{len(skipped)} spec file(s) SKIPPED, not checked: {', '.join(s.name for s in skipped)}"
+        print(f"{len(skipped)} spec file(s) SKIPPED, not checked: {', '.join(s.spec for s in skipped)}"
               + (" (--strict: this fails the run)" if args.strict else ""), file=stdout)
     for path, writer in ((args.json, write_json), (args.junit, write_junit)):
         if path:
             try:
-                writer(results, Path(path), seconds, interrupted, not_run)
+                writer(report, Path(path))
             except OSError as e:
                 print(f"error: {path}: cannot write report: {e.strerror}", file=stderr)
                 return EXIT_USAGE
-    if interrupted:
-        return EXIT_INTERRUPTED.get(interrupted, 130)
-    if spec_errors:
-        print(f"{len(spec_errors)} spec file(s) could not be loaded", file=stderr)
-        return EXIT_USAGE
-    code = exit_code(results)
-    if code == 0 and skipped and args.strict:
-        return EXIT_MISMATCH
-    return code
+    if load_errors:
+        print(f"{len(load_errors)} spec file(s) could not be loaded", file=stderr)
+    return report.exit_code
 
 
 # --- circuit ---------------------------------------------------------------------------
@@ -192,7 +232,8 @@ def _generated_circuit(args):
 def command_circuit(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .circuits.formats import read_circuit
 
-    p = _Parser(prog="python -m verify circuit", stdout=stdout,
+    p = CommandParser(prog="python -m verify circuit", stdout=stdout,
+                      exit_codes="exit codes:\n  0  the file was read\n  2  usage error or a bad circuit file",
                 description="Read a circuit file (.bench, .blif, .aag, .aig) and print its statistics "
                             "by the conventions of MODEL.md §1; or, with --generate, build a sampler "
                             "circuit of a family with a closed-form distribution (README, 'Sampler "
@@ -233,7 +274,10 @@ def command_sample(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .dlm.semantics import Rule, SemanticsError, final_output, output_distribution, sample_run
     from .specs import load_spec
 
-    p = _Parser(prog="python -m verify sample", stdout=stdout,
+    p = CommandParser(prog="python -m verify sample", stdout=stdout,
+                      exit_codes="exit codes:\n  0  the samples (or the distribution) were printed\n"
+                                 "  1  the DLM could not be run (e.g. a predictor produced the non-token 11)\n"
+                                 "  2  usage error, a bad spec, or an input of the wrong length",
                 description="Run the DLM of a spec: seeded samples, a traced run, or its exact "
                             "output distribution.")
     p.add_argument("spec", help="a spec file with a [dlm] subject")
@@ -258,6 +302,11 @@ def command_sample(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     inst = insts[0]
     dlm: DLM = inst.subject
     chi = [int(c) for c in args.input]
+    if len(chi) != len(dlm.inputs):
+        k = len(dlm.inputs)
+        where = f" ({', '.join(map(str, dlm.inputs))})" if k else ""
+        raise UsageError(f"{inst.name} has {k} input position(s){where}: --input must have {k} bit(s), "
+                         f"got {len(chi)}" + ("" if args.input else " (no --input given)"))
     rule = Rule(args.rule)
     print(f"# {inst.name}: L={dlm.length} T={dlm.rounds} mode={dlm.mode.value} rule={rule.value}", file=stdout)
     try:
@@ -291,10 +340,108 @@ def command_table(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     return run(argv, stdout, stderr)
 
 
+CHECK_EXIT_CODES = """exit codes:
+  0  every certificate verified
+  1  some certificate rejected: a hash mismatch, a missing file, a file no manifest names, a
+     malformed, edited or foreign manifest in a folder, a stale one (--against), or the
+     checker did not verify it
+  2  no certificate found, a usage error, or bad input as python -m verify.checker sees it: a
+     manifest given as PATH that is not one, a CNF or proof that is not DIMACS / DRAT
+  130, 143  stopped by SIGINT or SIGTERM (partial --json/--junit are written)"""
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type of ``--timeout``: a positive finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive finite number of seconds, not {text!r}")
+    return value
+
+
 def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
-    """``python -m verify check [PATH ...]``: re-check stored certificates (verify.certify)."""
-    from .certify import command_check as run_check
-    return run_check(argv, stdout, stderr)
+    """``python -m verify check [PATH ...]``: re-check stored certificates (verify.certify),
+    one line per certificate as soon as it is checked."""
+    from .certify import RecheckStatus, find_manifests, iter_recheck
+    from .phase import set_phase
+    from .report import LoadError, Progress, RunReport, write_json, write_junit
+    from .verdict import Verdict
+
+    p = CommandParser(prog="python -m verify check", stdout=stdout, exit_codes=CHECK_EXIT_CODES,
+                      description="Re-check stored UNSAT certificates (manifest *.json with CNF and DRAT "
+                                  "proof) with the trusted checker, verifying their sha256 hashes first; "
+                                  "no solver is run. PATH is a manifest or a directory searched "
+                                  "recursively (default: proofs/ here, else the clone's). One line per "
+                                  "certificate as it is checked; on a terminal a status line shows the "
+                                  "one in progress. A manifest that is malformed, edited or not of this "
+                                  "store is REJECTED; so is a certificate file no manifest names, a "
+                                  "manifest whose files are missing, and a file outside the folder checked.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="manifests or directories (default: proofs/)")
+    p.add_argument("--against", action="append", metavar="SPECS",
+                   help="also re-encode each certificate's claim from the spec files under SPECS (a "
+                        "folder or file) and require the CNF the encoder produces now to be the stored "
+                        "one (a stale certificate is REJECTED). Rule and coupling checks run no solver; "
+                        "a gap claim re-runs its search (bounded by --timeout). The lines come at the end.")
+    p.add_argument("--timeout", type=positive_seconds, metavar="S",
+                   help="seconds per certificate check (and per re-encoded claim)")
+    p.add_argument("--json", metavar="FILE", help="write the results as JSON (as the main run's --json)")
+    p.add_argument("--junit", metavar="FILE", help="write the results as JUnit XML")
+    args = p.parse_args(argv)
+    paths = args.paths or [str(default_proofs_dir())]
+    total = len(find_manifests(paths))
+    if args.against:
+        from .against import check_against
+        checked = ((path, status, reason, 0.0)
+                   for path, status, reason in check_against(paths, args.against, args.timeout))
+    else:
+        checked = iter_recheck(paths, args.timeout)
+    t0 = time.perf_counter()
+    results: list[CheckResult] = []
+    malformed: list[LoadError] = []
+    counts = {status: 0 for status in RecheckStatus}
+    interrupted = None
+    with Progress(stderr, total) as progress:
+        progress.start("certificates")
+        set_phase("checking certificate")
+        try:
+            for path, status, reason, seconds in checked:
+                counts[status] += 1
+                progress.finish_one()
+                progress.clear()
+                print(f"{status.value} {path}" + (f": {reason}" if status is not RecheckStatus.VERIFIED else ""),
+                      file=stdout, flush=True)
+                progress.start(f"certificates (last: {path.name})")
+                if status is RecheckStatus.MALFORMED:
+                    malformed.append(LoadError(str(path), reason))
+                else:
+                    results.append(CheckResult(
+                        spec=str(path), check="certificate", expected=Verdict.PROVED, seconds=seconds,
+                        verdict=Verdict.PROVED if status is RecheckStatus.VERIFIED else Verdict.ERROR,
+                        message=reason, method="trusted checker (verify.checker)", source=str(path)))
+        except KeyboardInterrupt as e:      # SIGINT, or SIGTERM through the handler of main()
+            interrupted = getattr(e, "name", "SIGINT")
+        finally:
+            set_phase(None)
+    done = len(results) + len(malformed)
+    if not done and not interrupted:
+        raise UsageError(f"no certificates found in {' '.join(paths)}")
+    print(f"{done} certificates: {counts[RecheckStatus.VERIFIED]} verified, "
+          f"{counts[RecheckStatus.REJECTED] + len(malformed)} rejected"
+          + (f" ({len(malformed)} malformed)" if malformed else ""), file=stdout)
+    report = RunReport(results, time.perf_counter() - t0, load_errors=malformed,
+                       interrupted=interrupted, not_run=max(total - done, 0) if interrupted else 0)
+    if interrupted:
+        print(f"interrupted by {interrupted}: {report.not_run} certificate(s) not checked", file=stdout)
+    for path, writer in ((args.json, write_json), (args.junit, write_junit)):
+        if path:
+            try:
+                writer(report, Path(path))
+            except OSError as e:
+                print(f"error: {path}: cannot write report: {e.strerror}", file=stderr)
+                return EXIT_USAGE
+    return report.exit_code
 
 
 def command_policies(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
@@ -315,7 +462,8 @@ def command_list(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .distribution.targets import TARGETS
     from .specs import SUBJECT_IS, SUBJECTS
 
-    p = _Parser(prog="python -m verify list", stdout=stdout,
+    p = CommandParser(prog="python -m verify list", stdout=stdout,
+                      exit_codes="exit codes:\n  0  listed\n  2  usage error",
                 description="List what a spec can use: subjects, check kinds, constructions, targets.")
     p.parse_args(argv)
     checks = load_all()
@@ -342,10 +490,6 @@ COMMANDS: dict[str, Callable[[list[str], TextIO, TextIO], int]] = {
     "gap": command_gap,
     "policies": command_policies,
 }
-
-
-#: exit code of a run stopped by a signal: 128 + its number, as a shell reports it
-EXIT_INTERRUPTED = {"SIGINT": 130, "SIGTERM": 143}
 
 
 @contextlib.contextmanager
@@ -375,6 +519,15 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     if argv and argv[0] == name:
         argv = argv[1:]
     try:
+        if name == "run" and argv and _looks_like_command(argv[0]):
+            close = difflib.get_close_matches(argv[0], COMMANDS, n=1)
+            raise UsageError(f"unknown command '{argv[0]}'" + (f": did you mean `{close[0]}`?" if close else "")
+                             + f" (commands: {', '.join(sorted(COMMANDS))}; a path to run must exist)")
+        missing = missing_dependencies()
+        if missing and not any(a in ("-h", "--help") for a in argv):
+            print(f"error: missing Python package(s) {', '.join(missing)}; install the toolkit first "
+                  f"(README, Quick start): {INSTALL}", file=stderr)
+            return EXIT_USAGE
         with _signals_interrupt():
             return COMMANDS[name](argv, stdout, stderr)
     except _Exit as e:
@@ -388,6 +541,12 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return EXIT_INTERRUPTED.get(signame, 130)
     except BrokenPipeError:  # output piped into e.g. `head`
         return 0
+
+
+def _looks_like_command(word: str) -> bool:
+    """A bare word that is no existing path (``python -m verify chek``), not a spec to run."""
+    return (not word.startswith("-") and not Path(word).exists()
+            and "/" not in word and "." not in word and word.replace("-", "").isalnum())
 
 
 def entry() -> None:

@@ -1,23 +1,67 @@
-"""Reports of check results: status lines, summary, JSON and JUnit XML."""
+"""Reports of a run: status lines, summary, the live progress line, JSON and JUnit XML.
+
+JSON, JUnit and the exit code are computed from the same :class:`RunReport`, so a dashboard
+never shows green for a run that exited 1: a skipped spec is a ``<skipped>`` test case (a
+``<failure>`` under ``--strict``), a spec that could not be loaded is an ``<error>``.
+"""
 from __future__ import annotations
 
 import json
 import os
 import platform
+import threading
+import time
 import xml.etree.ElementTree as ET
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
-from .verdict import CheckResult, Verdict
+from .phase import current as current_phase
+from .verdict import CheckResult, Verdict, exit_code
+
+
+@dataclass
+class Skipped:
+    """A spec that was not checked because data it ``requires`` is absent."""
+    spec: str
+    source: str
+    reason: str
+
+
+@dataclass
+class LoadError:
+    """A spec file that could not be loaded (bad input)."""
+    source: str
+    message: str
+
+
+@dataclass
+class RunReport:
+    results: list[CheckResult]
+    seconds: float
+    skipped: list[Skipped] = field(default_factory=list)
+    load_errors: list[LoadError] = field(default_factory=list)
+    strict: bool = False
+    interrupted: str | None = None      # the signal that stopped the run (SIGINT, SIGTERM)
+    not_run: int = 0                    # checks that never started
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.results, skipped=len(self.skipped), strict=self.strict,
+                         load_errors=len(self.load_errors), interrupted=self.interrupted)
+
+    @property
+    def all_as_expected(self) -> bool:
+        return self.exit_code == 0
 
 
 def status_line(r: CheckResult) -> str:
     mark = "ok" if r.as_expected else f"UNEXPECTED (expected {r.expected})"
     msg = f"  {r.message}" if r.message else ""
     rule = f"  rule={r.rule}" if r.rule else ""
-    return f"{r.verdict.value:<8} {r.spec} {r.check}  {r.seconds:.2f}s  {mark}{msg}{rule}"
+    return f"{r.verdict.value:<8} {r.spec} {r.test_id}  {r.seconds:.2f}s  {mark}{msg}{rule}"
 
 
 def summary_line(results: list[CheckResult], seconds: float) -> str:
@@ -29,40 +73,85 @@ def summary_line(results: list[CheckResult], seconds: float) -> str:
             f"{bad} unexpected, in {seconds:.1f}s")
 
 
-def write_json(results: list[CheckResult], path: Path, seconds: float,
-               interrupted: str | None = None, not_run: int = 0) -> None:
-    """The results as JSON. ``interrupted`` names the signal that stopped the run (the check it
-    stopped is among the results, verdict UNKNOWN, ``details.interrupted``); ``not_run`` counts
-    the checks that never started."""
+def body_text(r: CheckResult) -> str:
+    """What a person reads for one result: the message, the replayed counterexample (or other
+    explanation), how it was established and its certificates."""
+    lines = [f"{r.verdict.value} (expected {r.expected}): {r.message}"]
+    lines += r.explain
+    if r.method:
+        lines.append(f"method: {r.method}")
+    if r.certificates:
+        lines.append("certificates: " + ", ".join(r.certificates))
+    if not r.as_expected and not r.explain and r.details:
+        lines.append("details: " + json.dumps(r.details, indent=1, default=str))
+    return "\n".join(lines)
+
+
+def write_json(report: RunReport, path: Path) -> None:
+    """The run as JSON: ``exit_code`` and ``all_as_expected`` from the same report as the
+    process's exit code, the counts, every result, skipped and unloadable specs."""
+    results = report.results
+    counts = Counter(r.verdict.value for r in results)
     doc = {"tool": "dlm-verify", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-           "python": platform.python_version(), "seconds": round(seconds, 3),
-           "all_as_expected": bool(results) and not interrupted and all(r.as_expected for r in results),
-           "interrupted": interrupted, "not_run": not_run,
-           "results": [r.to_json() for r in results]}
+           "python": platform.python_version(), "seconds": round(report.seconds, 3),
+           "strict": report.strict, "exit_code": report.exit_code,
+           "all_as_expected": report.all_as_expected,
+           "checks": len(results), "as_expected": sum(1 for r in results if r.as_expected),
+           "unexpected": sum(1 for r in results if not r.as_expected),
+           "verdicts": {v.value: counts[v.value] for v in Verdict},
+           "skipped": len(report.skipped), "load_errors": len(report.load_errors),
+           # the signal that stopped the run (its check is among the results, verdict UNKNOWN,
+           # details.interrupted) and how many checks never started
+           "interrupted": report.interrupted, "not_run": report.not_run,
+           "results": [r.to_json() for r in results],
+           "skipped_specs": [{"spec": s.spec, "source": s.source, "reason": s.reason,
+                              "fails_run": report.strict} for s in report.skipped],
+           "load_error_specs": [{"source": e.source, "message": e.message} for e in report.load_errors]}
     _write_atomic(path, json.dumps(doc, indent=2) + "\n")
 
 
-def write_junit(results: list[CheckResult], path: Path, seconds: float,
-                interrupted: str | None = None, not_run: int = 0) -> None:
-    """The results as JUnit XML; an interrupted run says so in the suite's properties, and the
-    check it stopped is a failure whose message says "interrupted by <signal>"."""
-    suite = ET.Element("testsuite", name="dlm-verify", tests=str(len(results)),
-                       failures=str(sum(1 for r in results if not r.as_expected and r.verdict != Verdict.ERROR)),
-                       errors=str(sum(1 for r in results if not r.as_expected and r.verdict == Verdict.ERROR)),
-                       time=f"{seconds:.3f}")
-    if interrupted:
+def write_junit(report: RunReport, path: Path) -> None:
+    """JUnit XML as pytest writes it (``<testsuites>`` around one ``<testsuite>``): one test case
+    per check, per skipped spec and per spec that could not be loaded."""
+    results = report.results
+    unexpected = [r for r in results if not r.as_expected]
+    failures = sum(1 for r in unexpected if r.verdict != Verdict.ERROR)
+    errors = len(unexpected) - failures + len(report.load_errors)
+    skipped = len(report.skipped)
+    if report.strict:
+        failures += skipped
+    tests = len(results) + skipped + len(report.load_errors)
+    attrs = {"tests": str(tests), "failures": str(failures), "errors": str(errors),
+             "skipped": "0" if report.strict else str(skipped), "time": f"{report.seconds:.3f}"}
+    root = ET.Element("testsuites", name="dlm-verify", **attrs)
+    suite = ET.SubElement(root, "testsuite", name="dlm-verify",
+                          timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds"), **attrs)
+    if report.interrupted:
+        # an interrupted run says so in the suite's properties; the check it stopped is a
+        # failure whose message says "interrupted by <signal>"
         props = ET.SubElement(suite, "properties")
-        ET.SubElement(props, "property", name="interrupted", value=interrupted)
-        ET.SubElement(props, "property", name="not_run", value=str(not_run))
+        ET.SubElement(props, "property", name="interrupted", value=report.interrupted)
+        ET.SubElement(props, "property", name="not_run", value=str(report.not_run))
     for r in results:
-        case = ET.SubElement(suite, "testcase", classname=r.spec, name=r.check, time=f"{r.seconds:.3f}")
-        text = f"{r.verdict.value} (expected {r.expected}): {r.message}"
-        if not r.as_expected:
-            tag = "error" if r.verdict == Verdict.ERROR else "failure"
-            ET.SubElement(case, tag, message=text).text = json.dumps(r.details, indent=1, default=str)
-        else:
+        case = ET.SubElement(suite, "testcase", classname=r.spec, name=r.test_id, file=r.source,
+                             time=f"{r.seconds:.3f}")
+        text = body_text(r)
+        if r.as_expected:
             ET.SubElement(case, "system-out").text = text
-    _write_atomic(path, ET.tostring(suite, encoding="unicode") + "\n")
+        else:
+            tag = "error" if r.verdict == Verdict.ERROR else "failure"
+            ET.SubElement(case, tag, message=text.splitlines()[0], type=r.verdict.value).text = text
+    for s in report.skipped:
+        case = ET.SubElement(suite, "testcase", classname=s.spec, name="spec", file=s.source, time="0")
+        if report.strict:
+            ET.SubElement(case, "failure", message=f"skipped under --strict: {s.reason}",
+                          type="SKIPPED").text = s.reason
+        else:
+            ET.SubElement(case, "skipped", message=s.reason)
+    for e in report.load_errors:
+        case = ET.SubElement(suite, "testcase", classname=e.source, name="load", file=e.source, time="0")
+        ET.SubElement(case, "error", message=e.message, type="SpecError").text = e.message
+    _write_atomic(path, ET.tostring(root, encoding="unicode") + "\n")
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -80,23 +169,64 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 class Progress:
-    """A one-line progress display on a terminal; silent otherwise."""
+    """A one-line status display on a terminal, silent otherwise: ``[i/N] what  12s  solving``.
 
-    def __init__(self, stream: TextIO, total: int):
+    While an item runs, a background thread rewrites the line every second with the elapsed
+    time and the phase it is in (:mod:`verify.phase`), so a long SAT call or proof check never
+    looks like a hang. Use as a context manager (the thread stops on exit)."""
+
+    def __init__(self, stream: TextIO, total: int, every: float = 1.0):
         self.stream = stream
         self.total = total
         self.done = 0
+        self.every = every
         self.active = hasattr(stream, "isatty") and stream.isatty()
+        self._what: str | None = None
+        self._started = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
-    def start(self, spec: str, check: str) -> None:
+    def __enter__(self) -> Progress:
         if self.active:
-            self.stream.write(f"\r\x1b[K[{self.done + 1}/{self.total}] {spec} {check} ...")
+            self._thread = threading.Thread(target=self._tick, name="progress", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.clear()
+
+    def line(self) -> str:
+        phase, _ = current_phase()
+        elapsed = time.monotonic() - self._started
+        return (f"[{self.done + 1}/{self.total}] {self._what}  {elapsed:.0f}s"
+                + (f"  {phase}" if phase else ""))
+
+    def _draw(self) -> None:
+        if self.active and self._what is not None:
+            self.stream.write("\r\x1b[K" + self.line())
             self.stream.flush()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.every):
+            with self._lock:
+                self._draw()
+
+    def start(self, *what: str) -> None:
+        with self._lock:
+            self._what, self._started = " ".join(what), time.monotonic()
+            self._draw()
 
     def clear(self) -> None:
-        if self.active:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
+        with self._lock:
+            if self.active:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
 
     def finish_one(self) -> None:
-        self.done += 1
+        with self._lock:
+            self.done += 1
+            self._what = None

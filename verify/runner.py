@@ -3,22 +3,40 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections import Counter
 from typing import Callable, Iterable
 
 from .checks.registry import Context, for_subject, load_all, rule_of
+from .phase import set_phase
 from .specs import SUBJECT_IS, Spec
 from .verdict import CheckResult, Verdict
 
 
+def check_ids(kinds: list[str]) -> list[str]:
+    """Unique names for an instance's checks: the kind, and ``kind#k`` (1-based, in spec
+    order) for a kind that occurs more than once."""
+    counts = Counter(kinds)
+    seen: Counter = Counter()
+    ids = []
+    for kind in kinds:
+        seen[kind] += 1
+        ids.append(f"{kind}#{seen[kind]}" if counts[kind] > 1 else kind)
+    return ids
+
+
 def run_spec(spec: Spec, ctx: Context,
              on_start: Callable[[str, str], None] | None = None,
-             on_result: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
+             on_result: Callable[[CheckResult], None] | None = None,
+             source: str | None = None) -> list[CheckResult]:
+    """Run every check of every instance; ``source`` is how reports name the spec file
+    (default: its path as given)."""
     load_all()
     results = []
     for inst in spec.instances:
-        for check in inst.checks:
+        for check, check_id in zip(inst.checks, check_ids([c.kind for c in inst.checks])):
             if on_start:
-                on_start(inst.name, check.kind)
+                on_start(inst.name, check_id)
+            set_phase("encoding")
             t0 = time.perf_counter()
             try:
                 kind = inst.subject_kind
@@ -33,7 +51,10 @@ def run_spec(spec: Spec, ctx: Context,
                 res = CheckResult(spec=inst.name, check=check.kind, verdict=Verdict.UNKNOWN,
                                   expected=check.expect, seconds=time.perf_counter() - t0,
                                   message=f"interrupted by {signame}", method="interrupted",
-                                  details={"interrupted": signame}, source=str(spec.path))
+                                  details={"interrupted": signame},
+                                  source=str(spec.path) if source is None else source,
+                                  rule=rule_of(check.options, None), check_id=check_id)
+                set_phase(None)
                 results.append(res)
                 if on_result:
                     on_result(res)
@@ -45,8 +66,11 @@ def run_spec(spec: Spec, ctx: Context,
             res = CheckResult(spec=inst.name, check=check.kind, verdict=out.verdict,
                               expected=check.expect, seconds=time.perf_counter() - t0,
                               message=out.message, method=out.method, details=out.details,
-                              certificates=out.certificates, source=str(spec.path),
-                              explain=out.explain, rule=rule_of(check.options, out))
+                              certificates=out.certificates,
+                              source=str(spec.path) if source is None else source,
+                              explain=out.explain, rule=rule_of(check.options, out),
+                              check_id=check_id)
+            set_phase(None)
             results.append(res)
             _retract_stale(ctx, inst, check, res)
             if on_result:

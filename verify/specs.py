@@ -12,6 +12,7 @@ Every problem raises :class:`~verify.errors.SpecError` naming the file and the k
 from __future__ import annotations
 
 import ast
+import difflib
 import itertools
 import re
 import tomllib
@@ -36,6 +37,7 @@ class Table:
         self.path = path
         self.prefix = prefix
         self.used: set[str] = set()
+        self.known: set[str] = set()    # keys asked about (has) or declared: valid, maybe absent
 
     def key(self, name: str) -> str:
         return f"{self.prefix}.{name}" if self.prefix else name
@@ -44,12 +46,23 @@ class Table:
         return SpecError(message, file=str(self.path), key=self.key(name) if name else self.prefix or None)
 
     def has(self, name: str) -> bool:
+        self.known.add(name)
         return name in self.data
+
+    def declare(self, *names: str) -> None:
+        """Keys valid in this table that the reader reads only in some cases (so a typo of
+        one is still named in the "did you mean" of :meth:`finish`)."""
+        self.known.update(names)
 
     def raw(self, name: str, default: Any = ...) -> Any:
         self.used.add(name)
         if name not in self.data:
             if default is ...:
+                strays = [k for k in self.data if k not in self.used | self.known]
+                close = difflib.get_close_matches(name, strays, n=1, cutoff=0.6)
+                if close:
+                    raise self.error(close[0], f"unknown key: did you mean `{name}`? "
+                                               f"(`{self.key(name)}` is required)")
                 raise self.error(name, "is required")
             return default
         return self.data[name]
@@ -93,7 +106,12 @@ class Table:
         """Reject keys nobody read (typos must not pass silently)."""
         extra = sorted(set(self.data) - self.used)
         if extra:
-            raise self.error(extra[0], f"unknown key (expected one of: {', '.join(sorted(self.used)) or 'none'})")
+            if extra[0] in self.known:
+                raise self.error(extra[0], "does not apply with the other keys of this table")
+            valid = sorted(self.used | self.known)
+            close = difflib.get_close_matches(extra[0], valid, n=1, cutoff=0.6)
+            hint = f"did you mean `{close[0]}`? " if close else ""
+            raise self.error(extra[0], f"unknown key: {hint}(valid keys here: {', '.join(valid) or 'none'})")
 
 
 # --- templates -------------------------------------------------------------------------
@@ -381,6 +399,18 @@ def _params(table: Table | None) -> list[dict[str, Any]]:
     return [dict(zip(names, combo)) for combo in itertools.product(*values)]
 
 
+def _check_outcome_length(table: Table, options: dict[str, Any], subject_obj: Any) -> None:
+    """A target given as a table names outcomes of the subject's output positions."""
+    outcomes = options.get("table")
+    outputs = getattr(subject_obj, "outputs", None)
+    if not isinstance(outcomes, dict) or outputs is None:
+        return
+    for outcome in outcomes:
+        if len(outcome) != len(outputs):
+            raise table.error(f"table.{outcome}", f"outcome '{outcome}' has {len(outcome)} token(s), "
+                                                  f"the DLM has {len(outputs)} output position(s)")
+
+
 def load_spec(path: Path) -> Spec:
     """Parse and validate one spec file; raise SpecError naming the file and key."""
     from .checks.registry import for_subject, load_all  # checks sit below specs; imported here to register kinds
@@ -413,8 +443,11 @@ def load_spec(path: Path) -> Spec:
     params_table = top.table("params") if top.has("params") else None
     kinds = [k for k in SUBJECTS if top.has(k)]
     if len(kinds) != 1:
+        strays = [k for k in data if k not in ("claim", "params", "check", *SUBJECTS)]
+        close = difflib.get_close_matches(strays[0], list(SUBJECTS), n=1, cutoff=0.6) if strays else []
+        hint = f" ([{strays[0]}]: did you mean [{close[0]}]?)" if close and not kinds else ""
         raise top.error(None, f"a spec needs exactly one subject table, one of: "
-                              f"{', '.join('[' + k + ']' for k in SUBJECTS)}; found {len(kinds)}")
+                              f"{', '.join('[' + k + ']' for k in SUBJECTS)}; found {len(kinds)}{hint}")
     kind = kinds[0]
     top.used.add(kind)
     check_tables = top.tables("check", required=True)
@@ -447,20 +480,67 @@ def load_spec(path: Path) -> Spec:
             check_kind = for_subject(ck, kind if kind in check_kind.subjects else SUBJECT_IS[kind])
             options = check_kind.parse_options(ct)
             ct.finish()
+            _check_outcome_length(ct, options, subject_obj)
             checks.append(CheckSpec(ck, Verdict(expect_text), options, ct.prefix))
         spec.instances.append(Instance(spec, env, kind, subject_obj, checks))
     return spec
 
 
 def discover(paths: list[str]) -> list[Path]:
-    """Spec files named or found (recursively, ``*.toml``) under the given paths."""
+    """Spec files named or found (recursively, ``*.toml``) under the given paths. A ``.txt``
+    file is a list of spec files and directories, one per line relative to the list
+    (``#`` starts a comment): ``specs/quick.txt`` is the quick set."""
     found: list[Path] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
             found.extend(sorted(q for q in path.rglob("*.toml") if q.is_file()))
+        elif path.is_file() and path.suffix == ".txt":
+            found.extend(_spec_list(path))
         elif path.is_file():
             found.append(path)
         else:
             raise SpecError("no such file or directory", file=str(path))
+    return list(dict.fromkeys(found))
+
+
+def _spec_list(path: Path) -> list[Path]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise SpecError(f"cannot read spec list: {e}", file=str(path)) from None
+    found: list[Path] = []
+    for number, line in enumerate(lines, 1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        target = path.parent / entry
+        if target.is_dir():
+            found.extend(sorted(q for q in target.rglob("*.toml") if q.is_file()))
+        elif target.is_file() and target.suffix == ".toml":
+            found.append(target)
+        else:
+            raise SpecError(f"'{entry}' is not a spec file (*.toml) or directory", file=str(path),
+                            line=number)
     return found
+
+
+def spec_root(path: Path) -> Path:
+    """The root of the spec tree a spec file belongs to: the parent of its nearest ancestor
+    directory named ``specs`` (the repository root for the project's own specs), else the
+    spec's own directory. Default certificates go to ``<root>/proofs`` and reports name spec
+    files relative to it, wherever the command is run from."""
+    path = Path(path).resolve()
+    for parent in path.parents:
+        if parent.name == "specs":
+            return parent.parent
+    return path.parent
+
+
+def display_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` when it lies under it (POSIX separators), else absolute."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(root).as_posix()
+    except ValueError:
+        return resolved.as_posix()

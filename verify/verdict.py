@@ -32,6 +32,11 @@ class CheckResult:
     source: str = ""            # the spec file
     explain: list[str] = field(default_factory=list)        # human-readable counterexample lines
     rule: str = ""              # the decoder rule the verdict is about ('enforce', 'literal', ...)
+    check_id: str = ""          # unique within the instance: the kind, indexed when repeated
+
+    @property
+    def test_id(self) -> str:
+        return self.check_id or self.check
 
     @property
     def as_expected(self) -> bool:
@@ -39,7 +44,7 @@ class CheckResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "spec": self.spec, "check": self.check, "verdict": self.verdict.value,
+            "spec": self.spec, "check": self.check, "id": self.test_id, "verdict": self.verdict.value,
             "expected": self.expected.value if self.expected else None,
             "as_expected": self.as_expected, "seconds": round(self.seconds, 6),
             "message": self.message, "method": self.method, "rule": self.rule or None,
@@ -51,10 +56,19 @@ class CheckResult:
 EXIT_OK = 0          # every check has its expected verdict
 EXIT_MISMATCH = 1    # at least one check does not
 EXIT_USAGE = 2       # usage or spec errors, or nothing to check
+#: exit code of a run stopped by a signal: 128 + its number, as a shell reports it
+EXIT_INTERRUPTED = {"SIGINT": 130, "SIGTERM": 143}
 
 
-def exit_code(results: list[CheckResult]) -> int:
-    """The one map from results to the exit code. Zero checks is not success."""
-    if not results:
+def exit_code(results: list[CheckResult], *, skipped: int = 0, strict: bool = False,
+              load_errors: int = 0, interrupted: str | None = None) -> int:
+    """The one map from results to the exit code. A run stopped by a signal exits 130 / 143
+    whatever it found; zero checks is not success; a spec that could not be loaded is bad
+    input (2); under ``strict`` a skipped spec is a failure (1)."""
+    if interrupted:
+        return EXIT_INTERRUPTED.get(interrupted, 130)
+    if load_errors or not results:
         return EXIT_USAGE
-    return EXIT_OK if all(r.as_expected for r in results) else EXIT_MISMATCH
+    if not all(r.as_expected for r in results) or (strict and skipped):
+        return EXIT_MISMATCH
+    return EXIT_OK

@@ -49,6 +49,7 @@ _SINGLE = {
 
 
 def parse_options(table) -> dict[str, Any]:
+    table.declare("table")
     target = table.str("target", choices=tuple(TARGETS) + ("table", "closed-form"))
     opts: dict[str, Any] = {"target": target,
                             "method": table.str("method", "exact", choices=METHODS),
@@ -59,6 +60,12 @@ def parse_options(table) -> dict[str, Any]:
             raise table.error("table", "expected a table of outcome = \"probability\" pairs")
         dist = {}
         for outcome, prob in raw.items():
+            if not outcome or set(outcome) - {"0", "1", "M"}:
+                raise table.error(f"table.{outcome}", f"'{outcome}' is not an outcome: a string over "
+                                                      "0, 1 (tokens a, b) and M (still masked)")
+            if len(outcome) != len(next(iter(raw))):
+                raise table.error(f"table.{outcome}", f"outcome '{outcome}' has {len(outcome)} tokens, "
+                                                      f"'{next(iter(raw))}' has {len(next(iter(raw)))}")
             try:
                 dist[outcome] = Fraction(str(prob))
             except (ValueError, ZeroDivisionError):

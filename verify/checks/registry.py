@@ -68,9 +68,9 @@ def rule_option(table) -> Rule:
     return Rule(table.str("rule", DEFAULT_RULE.value, choices=tuple(r.value for r in Rule)))
 
 
-def rule_of(options: dict[str, Any], outcome: Outcome) -> str:
+def rule_of(options: dict[str, Any], outcome: Outcome | None) -> str:
     """The rule a verdict line names: the outcome's own, else the check's ``rule`` option."""
-    if outcome.rule:
+    if outcome is not None and outcome.rule:
         return outcome.rule
     value = options.get("rule")
     return getattr(value, "value", value) or ""

@@ -80,6 +80,7 @@ def _resources_options(table) -> dict[str, Any]:
         if table.has(name):
             bounds[name] = table.int(name, minimum=0)
     if not bounds:
+        table.finish()      # a misspelt bound is named first ("did you mean `max_rounds`?")
         raise table.error(None, f"a resources check needs at least one bound: {', '.join(RESOURCE_BOUNDS)}")
     opts["bounds"] = bounds
     return opts

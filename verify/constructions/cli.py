@@ -25,9 +25,9 @@ EXPORT_DLM_LIMIT = 5000      # positions: larger DLMs are exported as a [constru
 EXPORT_AIGER_LIMIT = 5000    # circuit vertices: larger circuits get no unrolled AIGER file
 
 
-def _parser(prog: str, description: str, stdout):
-    from ..cli import _Parser
-    return _Parser(prog=prog, description=description, stdout=stdout)
+def _parser(prog: str, description: str, stdout, exit_codes: str):
+    from ..cli import CommandParser
+    return CommandParser(prog=prog, description=description, stdout=stdout, exit_codes=exit_codes)
 
 
 def resources(compiled: Compiled) -> dict:
@@ -91,7 +91,10 @@ def command_compile(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p = _parser("python -m verify compile",
                 "Compile a circuit (or, for a parity sampler, a size --n) into a DLM by one of the "
                 "constructions of MODEL.md §5 (" + ", ".join(CONSTRUCTIONS) + "), prove it correct "
-                "and print its resources.", stdout)
+                "and print its resources.", stdout,
+                "exit codes:\n  0  the compiled DLM is PROVED equal to the circuit (or --no-proof)\n"
+                "  1  the proof gave another verdict (REFUTED, UNKNOWN or ERROR)\n"
+                "  2  usage error or a bad circuit file")
     p.add_argument("file", nargs="?", help="circuit file (.bench, .blif, .aag, .aig)")
     p.add_argument("--construction", "-c", default="thm3.1", help="construction name (default thm3.1)")
     p.add_argument("--n", type=int, help="size n for parity-revise / parity-remask")
@@ -408,7 +411,8 @@ def command_table(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from ..circuits.formats import read_circuit
     p = _parser("python -m verify table",
                 "Print a Markdown table. 'steps': for each circuit, N, d, w, the AR chain of thought's "
-                "steps (Li et al. 2024) and each construction's rounds and length.", stdout)
+                "steps (Li et al. 2024) and each construction's rounds and length.", stdout,
+                "exit codes:\n  0  the table was printed\n  2  usage error or a bad circuit file")
     p.add_argument("table", choices=["steps"])
     p.add_argument("files", nargs="+")
     p.add_argument("--random-prefix", metavar="P")

@@ -19,6 +19,7 @@ from . import CONSTRUCTIONS, attach
 
 
 def build_construction_subject(table, env: dict[str, Any], base: Path) -> DLM:
+    table.declare("n", "circuit", "random_prefix", "mutate", "mutate_position")
     name = table.str("name", choices=tuple(CONSTRUCTIONS))
     kind, compile_fn = CONSTRUCTIONS[name]
     if kind == "n":

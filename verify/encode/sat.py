@@ -33,6 +33,7 @@ from typing import Iterable, Sequence
 
 import pysat
 from pysat.solvers import Solver, SolverNames
+from ..phase import set_phase
 
 PYSAT_VERSION = getattr(pysat, "__version__", "unknown")
 PROOF_FORMAT = "drat-text"     # what SatOutcome.proof lines are
@@ -143,6 +144,7 @@ def solve(clauses: Sequence[Sequence[int]], num_vars: int, *, timeout: float | N
         raise ValueError(f"solver {solver!r} cannot log proofs in PySAT {PYSAT_VERSION}")
     clauses = [list(map(int, c)) for c in clauses]
     assumptions = list(assumptions)
+    previous_phase = set_phase("solving")
     start = time.perf_counter()
     note = ""
     if timeout is None:
@@ -159,6 +161,7 @@ def solve(clauses: Sequence[Sequence[int]], num_vars: int, *, timeout: float | N
                                                    assumptions, timeout)
     if status is SatStatus.SAT and check_model(clauses, model) >= 0:
         status, model, note = SatStatus.UNKNOWN, None, "solver model fails replay"
+    set_phase(previous_phase)
     return SatOutcome(status, model, prf if status is SatStatus.UNSAT else None, solver,
                       PYSAT_VERSION, time.perf_counter() - start, note)
 

@@ -56,6 +56,7 @@ from .statement import rests_on
 
 @subject("gap")
 def build_gap(table, env: dict[str, Any], base: Path) -> GapClass:
+    table.declare("s", "locality")
     n = table.int("n", minimum=2)
     rounds = table.int("rounds", minimum=1)
     mode = Mode(table.str("mode", choices=tuple(m.value for m in Mode)))

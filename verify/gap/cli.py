@@ -11,13 +11,19 @@ from ..errors import UsageError
 from .progress import Progress
 
 
+GAP_EXIT_CODES = """exit codes:
+  0  every row is complete: its answer found, every smaller bound refuted with a checked certificate
+  1  some row is incomplete (a timeout, an unknown, or no answer up to the largest bound tried)
+  2  usage error"""
+
+
 def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from ..checks.registry import Context
-    from ..cli import _Parser
+    from ..cli import CommandParser
     from ..dlm.model import Mode
     from .table import min_locality, parse_range
 
-    p = _Parser(prog="python -m verify gap", stdout=stdout,
+    p = CommandParser(prog="python -m verify gap", stdout=stdout, exit_codes=GAP_EXIT_CODES,
                 description="For each (n, rounds, mode, semantics), the least locality k for which a "
                             "DLM with L = n produces the even-parity distribution D+n (support: exactly "
                             "the even strings are possible; exact: uniform on them, --rho random bits per "
@@ -27,7 +33,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--n", default="3..5", help="e.g. 3..6 or 3,5 (default 3..5)")
     p.add_argument("--rounds", default="2..3", help="e.g. 2..3 (default 2..3)")
     p.add_argument("--mode", default="plain,revise,remask", help="comma-separated modes")
-    p.add_argument("--semantics", default="support", help="support, exact, or support,exact")
+    p.add_argument("--semantics", default="support", help="support, exact, or both (= support,exact)")
     p.add_argument("--k-max", type=int, default=None, help="largest locality tried (default n)")
     p.add_argument("--proofs", default="proofs", metavar="DIR",
                    help="certificates and witnesses go to DIR/gap (default proofs/)")
@@ -62,10 +68,14 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     args = p.parse_args(argv)
     if args.json and args.jsonl:
         raise UsageError("--json and --jsonl exclude each other")
-    try:
-        ns, rounds = parse_range(args.n), parse_range(args.rounds)
-    except ValueError:
-        raise UsageError("--n and --rounds take ranges such as 3..6 or 3,5") from None
+    ranges = {}
+    for flag, text in (("--n", args.n), ("--rounds", args.rounds)):
+        try:
+            ranges[flag] = parse_range(text)
+        except ValueError as e:
+            detail = f": {e}" if "empty range" in str(e) else ""
+            raise UsageError(f"{flag} {text}{detail}; {flag} takes a range such as 3..6 or 3,5") from None
+    ns, rounds = ranges["--n"], ranges["--rounds"]
     modes = []
     for m in args.mode.split(","):
         try:
@@ -73,6 +83,8 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         except ValueError:
             raise UsageError(f"unknown mode '{m}' (plain, remask, revise, remask+revise)") from None
     sems = [s.strip() for s in args.semantics.replace("|", ",").split(",") if s.strip()]
+    if sems == ["both"]:
+        sems = ["support", "exact"]
     if not sems or any(s not in ("support", "exact") for s in sems):
         raise UsageError("--semantics takes support, exact or both")
     if not ns or min(ns) < 2 or not rounds or min(rounds) < 1:

@@ -12,6 +12,8 @@ import threading
 import time
 from typing import Callable
 
+from ..phase import set_phase
+
 
 class Progress:
     def __init__(self, write: Callable[[str], None], every: float = 5.0):
@@ -75,5 +77,6 @@ def as_progress(progress: Callable[[str], None] | None) -> Progress | None:
 
 
 def report_phase(progress: Progress | None, label: str, name: str | None, detail: str = "") -> None:
+    set_phase(name)     # also shown by the main run's status line (verify.phase)
     if progress is not None:
         progress.phase(label, name, detail)

@@ -81,12 +81,15 @@ def min_template_size(n: int, rounds: int, mode: Mode, ctx: Context, *, semantic
 
 
 def parse_range(text: str) -> list[int]:
-    """``"3..6"`` -> [3, 4, 5, 6]; ``"3,5"`` -> [3, 5]; ``"4"`` -> [4]."""
+    """``"3..6"`` -> [3, 4, 5, 6]; ``"3,5"`` -> [3, 5]; ``"4"`` -> [4]. Raises ValueError on
+    anything else, an empty range such as ``"5..3"`` included (its message says which)."""
     out: list[int] = []
     for part in text.split(","):
         part = part.strip()
         if ".." in part:
             lo, hi = (int(p) for p in part.split("..", 1))
+            if lo > hi:
+                raise ValueError(f"'{part}' is an empty range (write {hi}..{lo})")
             out.extend(range(lo, hi + 1))
         elif part:
             out.append(int(part))

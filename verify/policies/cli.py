@@ -17,7 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TextIO
 
-from ..cli import Parser
+from ..cli import CommandParser
 from ..errors import UsageError
 from . import targets as T
 from .denoiser import IdealDenoiser
@@ -113,8 +113,9 @@ def rows_for(target: T.Target, steps: list[int], threshold: Fraction, block: int
 
 
 def command_policies(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
-    p = Parser(prog="python -m verify policies", stdout=stdout,
-                description=__doc__.split("\n\n", 1)[1] if __doc__ else "")
+    p = CommandParser(prog="python -m verify policies", stdout=stdout,
+                      exit_codes="exit codes:\n  0  the table was printed\n  2  usage error or a bad spec",
+                      description=__doc__.split("\n\n", 1)[1] if __doc__ else "")
     p.add_argument("target", help="parity-even | uniform | product | markov | random, or a spec file with a [sampler]")
     p.add_argument("--L", type=int, default=4, help="length (default 4)")
     p.add_argument("--V", type=int, default=2, help="vocabulary size (default 2)")
