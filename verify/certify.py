@@ -1,10 +1,16 @@
-"""Certified UNSAT: solve, write CNF + DRAT proof + manifest, and let the trusted checker decide.
+"""Certified UNSAT: solve, write CNF + proof + manifest, and let the trusted checker decide.
 
-Project rule: PROVED from an UNSAT answer means a DIMACS CNF and a DRAT proof were written and
+Project rule: PROVED from an UNSAT answer means a DIMACS CNF and a proof were written and
 ``verify.checker`` accepted them as read back from disk. ``certify_unsat`` does exactly that;
 ``recheck`` and ``python -m verify check`` (``command_check``) repeat the check later from the
 files alone, hashes first, without running any solver. The files are standard DIMACS and text
-DRAT, so drat-trim or cake_lpr can re-check them as well.
+LRAT (default, from ``cadical195``) or text DRAT (``proof_format="drat"``, or a back end that
+writes no LRAT), so lrat-check, cake_lpr or drat-trim can re-check them as well.
+
+LRAT: the solver's proof goes to a temporary file; the trusted checker verifies it and writes
+the *trimmed* proof it verified (only the lemmas the empty clause depends on through hints);
+the trimmed proof is checked again and is what is stored (``<stem>.lrat``). The manifest
+records both sizes. A proof with a RAT step is stored untrimmed.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -22,11 +29,16 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from verify import checker
-from verify.encode.sat import PROOF_FORMAT, SatStatus, call_in_child, solve
+from verify.encode.sat import (LRAT_FORMAT, PROOF_FORMAT, SatStatus, call_in_child,
+                               check_proof_format, default_proof_format, solve)
 from verify.errors import UsageError
 from verify.verdict import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE
 
-CERTIFICATE_KIND = "dlm-verify/unsat-drat/1"   # the manifest's "certificate" field
+CERTIFICATE_KIND = "dlm-verify/unsat-drat/1"   # the manifest's "certificate" field (DRAT or LRAT:
+                                                # the proof's "format" says which)
+#: manifest "format" -> checker format; a manifest without one is an older DRAT certificate
+MANIFEST_FORMATS = {PROOF_FORMAT: "drat", LRAT_FORMAT: "lrat"}
+DEFAULT_SOLVER = "cadical195"
 
 
 class CertStatus(str, Enum):
@@ -95,6 +107,8 @@ class CheckerRun:
     seconds: float = 0.0
     lemmas_checked: int = 0
     interpreter: str = "in-process"
+    trimmed: bool = False          # the trimmed proof was written to the trim_out path
+    trim_note: str = ""            # why not
 
 
 #: proofs at least this large go to pypy3 when it is present (its start-up costs ~0.2 s)
@@ -118,39 +132,56 @@ def checker_interpreter(proof_bytes: int | None = None) -> str | None:
     return shutil.which("pypy3")
 
 
-def _check_in_process(cnf_path: Path, proof_path: Path) -> CheckerRun:
-    result = checker.check_certificate(cnf_path, proof_path)
-    return CheckerRun(result.verified, result.reason, result.seconds, result.lemmas_checked)
+def _check_in_process(cnf_path: Path, proof_path: Path, fmt: str = "drat",
+                      trim_out: Path | None = None) -> CheckerRun:
+    result = checker.check_certificate(cnf_path, proof_path, fmt, trim=trim_out is not None)
+    run = CheckerRun(result.verified, result.reason, result.seconds, result.lemmas_checked)
+    if trim_out is not None and result.verified:
+        if result.trimmed is None:
+            run.trim_note = result.trim_note
+        else:
+            with open(trim_out, "wb") as f:
+                f.write(result.trimmed)
+            run.trimmed = True
+    return run
 
 
-def _check_in_child(cnf_path: Path, proof_path: Path) -> CheckerRun | str:
+def _check_in_child(cnf_path: Path, proof_path: Path, fmt: str, trim_out) -> CheckerRun | str:
     try:
-        return _check_in_process(cnf_path, proof_path)
-    except (checker.CheckerInputError, RuntimeError) as e:
-        return str(e)
+        return _check_in_process(cnf_path, proof_path, fmt, trim_out)
+    except (checker.CheckerInputError, RuntimeError, OSError, ValueError) as e:
+        return f"{type(e).__name__}: {e}" if isinstance(e, (OSError, ValueError)) else str(e)
 
 
-def run_checker(cnf_path: Path, proof_path: Path, timeout: float | None = None) -> CheckerRun | str:
+def run_checker(cnf_path: Path, proof_path: Path, timeout: float | None = None, *,
+                fmt: str | None = None, trim_out: Path | None = None) -> CheckerRun | str:
     """Run ``verify.checker`` on the files as written: in this process, or as
-    ``<interpreter> -m verify.checker CNF PROOF`` (see :func:`checker_interpreter`), whose
-    last line ``s VERIFIED`` / ``s NOT VERIFIED: reason`` and exit code decide. Malformed
-    files raise ``checker.CheckerInputError`` or ``RuntimeError`` (file and line named).
+    ``<interpreter> -m verify.checker --format FMT CNF PROOF`` (see
+    :func:`checker_interpreter`), whose last line ``s VERIFIED`` / ``s NOT VERIFIED: reason``
+    and exit code decide. Malformed files raise ``checker.CheckerInputError`` or
+    ``RuntimeError`` (file and line named). ``fmt`` is ``drat`` or ``lrat`` (default: from
+    the file name); with ``trim_out`` (LRAT) the checker writes the trimmed proof it verified
+    there (``CheckerRun.trimmed``).
 
     With ``timeout`` the check runs in a child process (a forked one in-process) that is
     killed when the time is up; the result is then a note (``"timeout"``), not a verdict."""
+    fmt = fmt or checker.proof_format_of(proof_path)
     interp = checker_interpreter(Path(proof_path).stat().st_size)
     if interp is None:
         if timeout is None:
-            return _check_in_process(cnf_path, proof_path)
-        done, got = call_in_child(_check_in_child, (cnf_path, proof_path), timeout)
+            return _check_in_process(cnf_path, proof_path, fmt, trim_out)
+        done, got = call_in_child(_check_in_child, (cnf_path, proof_path, fmt, trim_out), timeout)
         if done and isinstance(got, str):
             raise RuntimeError(got)
         return got
     root = str(Path(checker.__file__).resolve().parent.parent.parent)
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
+    cmd = [interp, "-m", "verify.checker", "--format", fmt]
+    if trim_out is not None:
+        cmd += ["--trim", str(trim_out)]
     try:
-        proc = subprocess.run([interp, "-m", "verify.checker", str(cnf_path), str(proof_path)],
+        proc = subprocess.run(cmd + [str(cnf_path), str(proof_path)],
                               capture_output=True, text=True, env=env, check=False,
                               timeout=None if timeout is None else max(0.0, timeout))
     except subprocess.TimeoutExpired:
@@ -166,13 +197,17 @@ def run_checker(cnf_path: Path, proof_path: Path, timeout: float | None = None) 
                            f"{(proc.stderr.strip() or last)[-500:]}")
     verified = proc.returncode == 0 and last == "s VERIFIED"
     reason = last.removeprefix("s NOT VERIFIED:").strip() if not verified else ""
-    lemmas = 0
+    run = CheckerRun(verified, reason, time.perf_counter() - t0, 0, interp)
     for line in lines:
-        if line.startswith("c ") and "lemmas checked" in line:
-            lemmas = int(line.split()[1])
-        elif line.startswith("c reason: "):
-            reason = reason or line.removeprefix("c reason: ")
-    return CheckerRun(verified, reason, time.perf_counter() - t0, lemmas, interp)
+        if line.startswith("c reason: "):
+            run.reason = run.reason or line.removeprefix("c reason: ")
+        elif line.startswith("c ") and line.endswith("s") and " lemmas checked in " in line:
+            run.lemmas_checked = int(line.split()[1])
+        elif line.startswith("c trimmed: "):
+            run.trimmed = verified
+        elif line.startswith("c trim: "):
+            run.trim_note = line.removeprefix("c trim: ")
+    return run
 
 
 #: CNF and proof files larger than this are stored gzip-compressed (``.cnf.gz``, ``.drat.gz``;
@@ -186,21 +221,47 @@ def _maybe_gzip(path: Path, data: bytes) -> tuple[Path, bytes]:
     return path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=6, mtime=0)
 
 
+def _unique_tmp(directory: Path, stem: str, suffix: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{stem}.", suffix=suffix, dir=directory)
+    os.close(fd)
+    return Path(name)
+
+
 def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory: Path, stem: str,
                   meta: dict[str, Any], timeout: float | None,
-                  solver: str = "cadical153") -> Certificate:
-    """Solve; on UNSAT write ``<stem>.cnf``, ``<stem>.drat`` and ``<stem>.json`` under
-    ``directory`` and run the trusted checker on the files as written. Only
-    ``CertStatus.UNSAT_VERIFIED`` (``Certificate.proved``) may be reported as PROVED.
+                  solver: str = DEFAULT_SOLVER, proof_format: str | None = None) -> Certificate:
+    """Solve; on UNSAT write ``<stem>.cnf``, the proof ``<stem>.lrat`` (or ``<stem>.drat``)
+    and ``<stem>.json`` under ``directory`` and run the trusted checker on the files as
+    written. Only ``CertStatus.UNSAT_VERIFIED`` (``Certificate.proved``) may be reported as
+    PROVED. ``proof_format`` is ``lrat`` or ``drat`` (default: LRAT where the solver writes it).
 
     ``timeout`` bounds solving and checking together: the check gets what the solve left, and
     runs in a child process killed when it is used up (UNKNOWN, reason "timeout (checking)",
     the unchecked files removed)."""
     if not stem or Path(stem).name != stem or stem.startswith("."):
         raise ValueError(f"certificate stem must be a plain file name, not {stem!r}")
+    fmt = proof_format or default_proof_format(solver)
+    check_proof_format(fmt, solver)
     started = time.monotonic()
     clauses = [list(c) for c in clauses]
-    out = solve(clauses, num_vars, timeout=timeout, proof=True, solver=solver)
+    directory = Path(directory)
+    raw_path = None
+    if fmt == "lrat":
+        directory.mkdir(parents=True, exist_ok=True)
+        raw_path = _unique_tmp(directory, stem, ".lrat.tmp")
+    try:
+        return _certify(clauses, num_vars, directory, stem, meta, timeout, solver, fmt,
+                        started, raw_path)
+    finally:
+        for tmp in (raw_path, raw_path and raw_path.with_suffix(".trim")):
+            if tmp is not None and tmp.exists():
+                tmp.unlink()
+
+
+def _certify(clauses, num_vars, directory: Path, stem: str, meta, timeout, solver, fmt,
+             started, raw_path) -> Certificate:
+    out = solve(clauses, num_vars, timeout=timeout, proof=True, solver=solver,
+                proof_format=fmt, proof_path=raw_path)
     cert = Certificate(CertStatus.UNKNOWN, solver=solver, solve_seconds=out.seconds)
     if out.status is SatStatus.SAT:
         cert.status, cert.model, cert.reason = CertStatus.SAT, out.model, "model replayed on the clauses"
@@ -209,29 +270,50 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
         cert.reason = out.note or "solver returned unknown"
         return cert
 
-    directory = Path(directory)
+    def left() -> float | None:
+        return None if timeout is None else timeout - (time.monotonic() - started)
+
     directory.mkdir(parents=True, exist_ok=True)
     manifest_path = directory / f"{stem}.json"
     cnf_bytes = checker.write_dimacs(clauses, num_vars)
-    proof_lines = out.proof or []
-    proof_bytes = "".join(line + "\n" for line in proof_lines).encode("ascii")
     cnf_path, cnf_bytes = _maybe_gzip(directory / f"{stem}.cnf", cnf_bytes)
-    cert.details["proof_text_bytes"] = len(proof_bytes)     # before any compression
-    proof_path, proof_bytes = _maybe_gzip(directory / f"{stem}.drat", proof_bytes)
-    for stale in (directory / f"{stem}.cnf", directory / f"{stem}.drat",
-                  directory / f"{stem}.cnf.gz", directory / f"{stem}.drat.gz"):
-        if stale not in (cnf_path, proof_path) and stale.exists():
-            stale.unlink()       # an earlier certificate of the same stem in the other form
     _write_atomic(cnf_path, cnf_bytes)
+    raw_bytes = trim_note = None
+    if fmt == "lrat":
+        # the solver's proof, checked as written; the checker writes the trimmed proof it verified
+        raw_bytes = raw_path.stat().st_size
+        trim_path = raw_path.with_suffix(".trim")
+        result = _run_checked(cnf_path, raw_path, left(), "lrat", trim_path)
+        if isinstance(result, CheckerRun) and result.verified:
+            if result.trimmed:
+                proof_data = trim_path.read_bytes()
+            else:
+                trim_note = result.trim_note or "not trimmed"
+                proof_data = raw_path.read_bytes()
+        else:
+            proof_data = raw_path.read_bytes()
+        first_check = result
+    else:
+        proof_data = "".join(line + "\n" for line in (out.proof or [])).encode("ascii")
+        first_check = None
+    suffix = ".lrat" if fmt == "lrat" else ".drat"
+    cert.details["proof_text_bytes"] = len(proof_data)     # before any compression
+    proof_path, proof_bytes = _maybe_gzip(directory / f"{stem}{suffix}", proof_data)
+    for stale in (directory / f"{stem}{ext}" for ext in
+                  (".cnf", ".cnf.gz", ".drat", ".drat.gz", ".lrat", ".lrat.gz")):
+        if stale not in (cnf_path, proof_path) and stale.exists():
+            stale.unlink()       # an earlier certificate of the same stem in another form
     _write_atomic(proof_path, proof_bytes)
     cert.cnf_path, cert.proof_path, cert.manifest_path = cnf_path, proof_path, manifest_path
 
-    # the verdict comes from the files on disk, not from memory
-    try:
-        result = run_checker(cnf_path, proof_path,
-                             None if timeout is None else timeout - (time.monotonic() - started))
-    except (checker.CheckerInputError, RuntimeError) as e:
-        result = CheckerRun(False, f"checker refused the written files: {e}")
+    # the verdict comes from the files on disk, not from memory: for LRAT the stored (trimmed)
+    # proof is checked again, after the solver's full proof was
+    if first_check is None or (isinstance(first_check, CheckerRun) and first_check.verified):
+        result = _run_checked(cnf_path, proof_path, left(), fmt, None)
+        if isinstance(first_check, CheckerRun) and isinstance(result, CheckerRun):
+            result.seconds += first_check.seconds
+    else:
+        result = first_check
     if isinstance(result, str):     # timed out: nothing was established
         cnf_path.unlink()
         proof_path.unlink()
@@ -243,10 +325,23 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
     cert.details["checker_interpreter"] = result.interpreter
     cert.status = CertStatus.UNSAT_VERIFIED if verified else CertStatus.UNSAT_REJECTED
     cert.reason = reason
-    deletions = sum(1 for line in proof_lines if line.startswith("d"))
-    cert.lemmas = len(proof_lines) - deletions
+    text = proof_data.decode("ascii", errors="replace").splitlines()
+    if fmt == "lrat":
+        deletions = sum(1 for line in text if " d " in line)
+    else:
+        deletions = sum(1 for line in text if line.startswith("d"))
+    cert.lemmas = sum(1 for line in text if line and not line.startswith("c")) - deletions
 
     meta = dict(meta)
+    proof_entry = {"file": proof_path.name, "sha256": hashlib.sha256(proof_bytes).hexdigest(),
+                   "format": LRAT_FORMAT if fmt == "lrat" else PROOF_FORMAT,
+                   "lemmas": cert.lemmas, "deletions": deletions,
+                   "bytes": len(proof_bytes), "text_bytes": len(proof_data)}
+    if fmt == "lrat":
+        proof_entry["solver_text_bytes"] = raw_bytes
+        proof_entry["trimmed"] = trim_note is None
+        if trim_note:
+            proof_entry["trim_note"] = trim_note
     manifest = {
         "certificate": CERTIFICATE_KIND,
         "spec": meta.pop("spec", None),
@@ -254,9 +349,7 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
         "meta": meta,
         "cnf": {"file": cnf_path.name, "sha256": hashlib.sha256(cnf_bytes).hexdigest(),
                 "vars": num_vars, "clauses": len(clauses), "bytes": len(cnf_bytes)},
-        "proof": {"file": proof_path.name, "sha256": hashlib.sha256(proof_bytes).hexdigest(),
-                  "format": PROOF_FORMAT, "lemmas": cert.lemmas, "deletions": deletions,
-                  "bytes": len(proof_bytes), "text_bytes": cert.details["proof_text_bytes"]},
+        "proof": proof_entry,
         "solver": {"name": out.solver, "pysat": out.pysat_version,
                    "seconds": round(out.seconds, 6)},
         "checker": {"verdict": "VERIFIED" if verified else "REJECTED", "reason": reason,
@@ -267,6 +360,16 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
     }
     _write_atomic(manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
     return cert
+
+
+def _run_checked(cnf_path, proof_path, timeout, fmt, trim_out) -> CheckerRun | str:
+    """run_checker, with malformed files turned into a rejection."""
+    if timeout is not None and timeout <= 0:
+        return "timeout"
+    try:
+        return run_checker(cnf_path, proof_path, timeout, fmt=fmt, trim_out=trim_out)
+    except (checker.CheckerInputError, RuntimeError) as e:
+        return CheckerRun(False, f"checker refused the written files: {e}")
 
 
 # ---- re-checking stored certificates ---------------------------------------------------------
@@ -284,7 +387,16 @@ def find_manifests(paths: Iterable[Path | str]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _recheck_one(manifest_path: Path, manifest: dict) -> tuple[RecheckStatus, str]:
+def manifest_proof_format(manifest: dict) -> str | None:
+    """``drat`` or ``lrat`` from the manifest's proof "format" (absent: an older DRAT
+    certificate), or None for a format this toolkit does not know."""
+    proof = manifest.get("proof")
+    fmt = proof.get("format", PROOF_FORMAT) if isinstance(proof, dict) else PROOF_FORMAT
+    return MANIFEST_FORMATS.get(fmt) if isinstance(fmt, str) else None
+
+
+def _recheck_one(manifest_path: Path, manifest: dict,
+                 timeout: float | None = None) -> tuple[RecheckStatus, str]:
     rejected = RecheckStatus.REJECTED
     try:
         files = {}
@@ -293,6 +405,9 @@ def _recheck_one(manifest_path: Path, manifest: dict) -> tuple[RecheckStatus, st
             files[part] = (manifest_path.parent / entry["file"], str(entry["sha256"]))
     except (KeyError, TypeError) as e:
         return rejected, f"manifest lacks field {e}"
+    fmt = manifest_proof_format(manifest)
+    if fmt is None:
+        return rejected, f"unknown proof format {manifest['proof'].get('format')!r}"
     for part, (path, expected) in files.items():
         if not path.is_file():
             return rejected, f"{part} file {path} is missing"
@@ -303,7 +418,9 @@ def _recheck_one(manifest_path: Path, manifest: dict) -> tuple[RecheckStatus, st
     try:
         # the checker rejects a CNF whose clauses do not match its header, so the header is
         # what the manifest is compared with
-        result = run_checker(files["cnf"][0], files["proof"][0])
+        result = run_checker(files["cnf"][0], files["proof"][0], timeout, fmt=fmt)
+        if isinstance(result, str):
+            return rejected, f"checker: {result} after {timeout:g} s"
         header = _dimacs_header(files["cnf"][0])
         declared = (manifest["cnf"].get("vars"), manifest["cnf"].get("clauses"))
         if declared != header:
@@ -311,6 +428,8 @@ def _recheck_one(manifest_path: Path, manifest: dict) -> tuple[RecheckStatus, st
                               f"CNF header says {header[0]} / {header[1]}")
     except (checker.CheckerInputError, RuntimeError) as e:
         return rejected, f"malformed certificate: {e}"
+    except Exception as e:          # noqa: BLE001 - one certificate must not stop the folder
+        return rejected, f"checker failed: {type(e).__name__}: {e}"
     if not result.verified:
         return rejected, f"checker: {result.reason}"
     return RecheckStatus.VERIFIED, result.reason
@@ -333,7 +452,8 @@ def _dimacs_header(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def recheck(paths: Iterable[Path | str]) -> list[tuple[Path, RecheckStatus, str]]:
+def recheck(paths: Iterable[Path | str],
+            timeout: float | None = None) -> list[tuple[Path, RecheckStatus, str]]:
     """Re-check every certificate manifest found under ``paths``: hashes first, then the
     trusted checker on the stored CNF and proof. No solver runs. JSON files that are not
     certificate manifests are skipped; unreadable JSON is REJECTED."""
@@ -346,32 +466,86 @@ def recheck(paths: Iterable[Path | str]) -> list[tuple[Path, RecheckStatus, str]
             continue
         if not (isinstance(manifest, dict) and manifest.get("certificate") == CERTIFICATE_KIND):
             continue
-        results.append((path, *_recheck_one(path, manifest)))
+        results.append((path, *_recheck_one(path, manifest, timeout)))
     return results
 
 
-CHECK_USAGE = """usage: python -m verify check [PATH ...]
+CHECK_USAGE = """usage: python -m verify check [--timeout S] [--external TOOLS] [PATH ...]
 
-Re-check stored UNSAT certificates (manifest *.json with CNF and DRAT proof) with the trusted
-checker, verifying their sha256 hashes first; no solver is run. PATH is a manifest or a
-directory searched recursively (default: proofs/).
+Re-check stored UNSAT certificates (manifest *.json with a CNF and an LRAT or DRAT proof, as
+its proof "format" says) with the trusted checker, verifying their sha256 hashes first; no
+solver is run. PATH is a manifest or a directory searched recursively (default: proofs/).
 
-exit codes: 0 every certificate verified; 1 some certificate rejected;
+  --timeout S       seconds per certificate; a check that runs out is REJECTED (timeout)
+                    and the others are still checked
+  --external TOOLS  also run outside checkers on every certificate of a format they read
+                    and print whether they agree: a comma-separated list of lrat-check,
+                    cake_lpr, drat-trim, each found on PATH or given as NAME=PATH (build
+                    them with ../shared/tools/build.sh DIR); an absent tool is reported and
+                    skipped
+
+exit codes: 0 every certificate verified (and no outside checker disagreed);
+            1 some certificate rejected, or an outside checker disagreed;
             2 no certificate found, or a usage error."""
 
 
+def _check_options(argv: list[str]) -> tuple[list[str], float | None, str | None]:
+    paths, timeout, external = [], None, None
+    it = iter(argv)
+    for a in it:
+        name, eq, value = a.partition("=")
+        if name in ("--timeout", "--external"):
+            value = value if eq else next(it, None)
+            if value is None:
+                raise UsageError(f"{name} needs a value")
+            if name == "--external":
+                external = value
+                continue
+            try:
+                timeout = float(value)
+            except ValueError:
+                timeout = -1.0
+            if not (0 < timeout <= 1e7):          # also rejects nan and inf
+                raise UsageError(f"--timeout must be a number of seconds in (0, 1e7], not {value!r}")
+        elif a.startswith("-"):
+            raise UsageError(f"unknown option {a}")
+        else:
+            paths.append(a)
+    return paths, timeout, external
+
+
+def certificate_files(manifest_path: Path) -> tuple[Path, Path, str] | None:
+    """(CNF, proof, format) that a manifest names, or None if it names no usable files."""
+    try:
+        manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+        cnf = manifest_path.parent / manifest["cnf"]["file"]
+        proof = manifest_path.parent / manifest["proof"]["file"]
+        fmt = manifest_proof_format(manifest)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return (cnf, proof, fmt) if fmt and cnf.is_file() and proof.is_file() else None
+
+
 def command_check(argv: list[str], stdout, stderr) -> int:
-    """``python -m verify check [PATH ...]``: one line per certificate, then a summary."""
+    """``python -m verify check [--timeout S] [--external TOOLS] [PATH ...]``: one line per
+    certificate (and per outside checker run), then a summary."""
+    from verify import external as ext
     if any(a in ("-h", "--help") for a in argv):
         print(CHECK_USAGE, file=stdout)
         return EXIT_OK
-    bad = [a for a in argv if a.startswith("-")]
-    if bad:
-        print(f"error: unknown option {bad[0]}\n{CHECK_USAGE}", file=stderr)
-        return EXIT_USAGE
-    paths = argv or ["proofs"]
     try:
-        results = recheck(paths)
+        paths, timeout, external = _check_options(argv)
+        tools, absent, errors = ext.parse_external(external) if external is not None else ([], [], [])
+        if errors:
+            raise UsageError("; ".join(errors))
+    except UsageError as e:
+        print(f"error: {e}\n{CHECK_USAGE}", file=stderr)
+        return EXIT_USAGE
+    paths = paths or ["proofs"]
+    for msg in absent:
+        print(f"external {msg}: skipped", file=stdout)
+    try:
+        results = recheck(paths, timeout)
     except UsageError as e:
         print(f"error: {e}", file=stderr)
         return EXIT_USAGE
@@ -379,12 +553,22 @@ def command_check(argv: list[str], stdout, stderr) -> int:
         print(f"error: no certificates found in {' '.join(paths)}", file=stderr)
         return EXIT_USAGE
     rejected = 0
+    tally = ext.Tally(tools)
     for path, status, reason in results:
         if status is RecheckStatus.VERIFIED:
             print(f"VERIFIED {path}", file=stdout)
         else:
             rejected += 1
             print(f"REJECTED {path}: {reason}", file=stdout)
+        files = certificate_files(path) if tools else None
+        for tool in tools:
+            if files is None or files[2] not in ext.TOOLS[tool.name][0]:
+                continue
+            verdict = ext.run_tool(tool, files[0], files[1], timeout)
+            agreement = tally.add(tool.name, status is RecheckStatus.VERIFIED, verdict)
+            print(f"  {tool.name}: {verdict} ({agreement})", file=stdout)
     print(f"{len(results)} certificates: {len(results) - rejected} verified, {rejected} rejected",
           file=stdout)
-    return EXIT_MISMATCH if rejected else EXIT_OK
+    for line in tally.lines():
+        print(line, file=stdout)
+    return EXIT_MISMATCH if rejected or tally.disagreements else EXIT_OK
