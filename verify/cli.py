@@ -62,6 +62,9 @@ def _run_parser(stdout) -> _Parser:
     p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="per solver call, seconds (default 120)")
     p.add_argument("--solver", choices=("sat", "z3", "both"), default=None,
                    help="back end for the rule checks whose spec names none (default: sat)")
+    p.add_argument("--proof", choices=("lrat", "drat"), default=None,
+                   help="proof format of new certificates (default: lrat, from cadical195; "
+                        "a spec's proof = ... wins)")
     p.add_argument("--verbose", "-v", action="store_true", help="print the details of every result")
     p.add_argument("--strict", action="store_true",
                    help="a spec skipped for missing data ([claim] requires) fails the run (exit 1)")
@@ -101,7 +104,8 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     skipped = [spec for spec in specs if spec.skipped]
     for spec in skipped:
         print(f"SKIPPED  {spec.name} ({spec.path}): {spec.skipped}", file=stdout)
-    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, solver=args.solver or "default")
+    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, solver=args.solver or "default",
+                  proof_format=args.proof)
     progress = Progress(stderr, count_checks(specs))
     results: list[CheckResult] = []
 

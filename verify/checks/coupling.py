@@ -79,6 +79,7 @@ from ..circuits.ir import Op
 from ..constructions.base import MASK, Compiled, compiled_of, counter_token
 from ..dlm.model import DLM, parse_name
 from ..dlm.semantics import Rule, SemanticsError, run
+from ..encode.sat import default_proof_format
 from ..encode.ternary import TernaryAlgebra
 from ..encode.unroll import FREE, INITIAL, Unrolling
 from ..verdict import Verdict
@@ -90,12 +91,12 @@ CROSS_CHECK_SYMBOLIC_VARS = 12    # ... of a case whose count is symbolic (the c
 CLAUSES_PER_CERTIFICATE = 3_000  # a batch is flushed into one certificate from this size on:
 # measured on c3540 under thm3.2-remask, 3k-clause batches take 7.5 s in all and 20k-clause
 # batches 44 s (solving and checking one formula grow faster than linearly), so keep them small
-METHOD = "induction; SAT+DRAT per distinct case; 3-valued cross-check"
+METHOD = "induction; SAT+LRAT/DRAT per distinct case; 3-valued cross-check"
 
 
 def method_label(res: "InductiveResult") -> str:
     cc = res.cross_check or {}
-    return (f"induction; SAT+DRAT per distinct case ({res.n_certificates} certificate(s) checked); "
+    return (f"induction; SAT+{res.proof_format.upper()} per distinct case ({res.n_certificates} certificate(s) checked); "
             f"3-valued cross-check ({cc.get('proved', 0)} of {res.obligations_cases} cases)")
 
 
@@ -122,6 +123,7 @@ class InductiveResult:
     obligations: int = 0            # disjuncts discharged by SAT (distinct shapes + merged positions)
     merged_positions: int = 0
     clauses: int = 0
+    proof_format: str = "lrat"
 
     @property
     def obligations_cases(self) -> int:
@@ -570,8 +572,9 @@ class _Certifier:
     the batch. A batch is flushed (one certificate) when it reaches ``limit`` clauses."""
 
     def __init__(self, directory: Path, instance: str, timeout: float | None, solver: str, meta: dict,
-                 limit: int):
+                 limit: int, proof_format: str | None = None):
         self.directory, self.instance, self.timeout, self.solver = directory, instance, timeout, solver
+        self.proof_format = proof_format
         self.meta, self.limit = meta, limit
         self.certificates: list[str] = []
         self.batches = 0
@@ -603,7 +606,7 @@ class _Certifier:
         label = f"step{self.batches}"
         cert = certify.certify_unsat(alg.clauses, alg.num_vars, directory=self.directory,
                                      stem=certificate_stem(self.instance, "coupling", label), timeout=self.timeout, solver=self.solver,
-                                     meta=dict(self.meta, query=label, obligations=len(items)))
+                                     proof_format=self.proof_format, meta=dict(self.meta, query=label, obligations=len(items)))
         self.clauses += len(alg.clauses)
         self._new()
         if cert.proved:
@@ -627,8 +630,9 @@ class _Certifier:
 
 
 def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str | None = None,
-                    instance: str | None = None, timeout: float | None = None, solver: str = "cadical153",
-                    cross_check: bool = True, meta: dict | None = None) -> InductiveResult:
+                    instance: str | None = None, timeout: float | None = None, solver: str = "cadical195",
+                    cross_check: bool = True, meta: dict | None = None,
+                    proof_format: str | None = None) -> InductiveResult:
     """The inductive coupling proof (module docstring); never raises on a failed obligation.
 
     Every step obligation is discharged by certified UNSAT: the CNF, its DRAT proof and a
@@ -640,7 +644,8 @@ def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str
     if proofs_dir is None:
         with tempfile.TemporaryDirectory(prefix="dlm-coupling-") as tmp:
             return prove_inductive(compiled, progress, proofs_dir=tmp, instance=instance, timeout=timeout,
-                                   solver=solver, cross_check=cross_check, meta=meta)
+                                   solver=solver, cross_check=cross_check, meta=meta,
+                                   proof_format=proof_format)
     dlm, circuit = compiled.dlm, compiled.circuit
     T = dlm.rounds
     if circuit is None or compiled.content is None or compiled.cases is None:
@@ -651,7 +656,7 @@ def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str
     cert = _Certifier(Path(proofs_dir), instance, timeout, solver,
                       dict(meta or {}, check="coupling", property="inductive coupling step obligations",
                            construction=compiled.construction, encoder="verify.encode.cnf (Tseitin, one IDPool)"),
-                      CLAUSES_PER_CERTIFICATE)
+                      CLAUSES_PER_CERTIFICATE, proof_format)
     n_cases = 0
     cross = {"proved": 0, "inconclusive": 0, "skipped": 0}
     merged_positions = 0
@@ -800,7 +805,8 @@ def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str
     return InductiveResult(True, msg, n_cases, dlm.length, len(ev.memo), status="PROVED",
                            certificates=list(cert.certificates), n_certificates=cert.batches,
                            cross_check=dict(cross), obligations=cert.obligations,
-                           merged_positions=merged_positions, clauses=cert.clauses)
+                           merged_positions=merged_positions, clauses=cert.clauses,
+                           proof_format=proof_format or default_proof_format(solver))
 
 
 # --- concrete counterexamples -----------------------------------------------------------------
@@ -848,7 +854,7 @@ def find_counterexample(compiled: Compiled, tries: int = 300, seed: int = 0):
 
 def _parse_options(table) -> dict[str, Any]:
     opts = {"tries": table.int("tries", 300, minimum=1),
-            "sat_solver": table.str("sat_solver", "cadical153"), "timeout": None}
+            "sat_solver": table.str("sat_solver", "cadical195"), "timeout": None}
     if table.has("timeout"):
         value = table.raw("timeout")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
@@ -888,7 +894,7 @@ def check_coupling(instance, check, ctx: Context) -> Outcome:
     opts = check.options
     res = prove_inductive(compiled, proofs_dir=ctx.proofs_dir, instance=name,
                           timeout=opts.get("timeout") or ctx.timeout,
-                          solver=opts.get("sat_solver", "cadical153"),
+                          solver=opts.get("sat_solver", "cadical195"), proof_format=ctx.proof_format,
                           meta={"spec": name, "source": str(getattr(spec, "path", ""))})
     details = {"cases": res.cases, "positions": res.positions, "distinct_shapes": res.distinct,
                "random_map": len(compiled.random_map), "certificates": res.n_certificates,
@@ -961,7 +967,7 @@ def _free_leaves(compiled: Compiled) -> int:
 
 def _miter_options(table) -> dict[str, Any]:
     return {"max_exhaustive": table.int("max_exhaustive", 20, minimum=0),
-            "sat_solver": table.str("sat_solver", "cadical153")}
+            "sat_solver": table.str("sat_solver", "cadical195")}
 
 
 @check_kind("coupling-miter", ("construction",), _miter_options,

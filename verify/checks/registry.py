@@ -22,6 +22,7 @@ class Context:
     timeout: float = 60.0
     solver: str = "default"
     write_certificates: bool = True
+    proof_format: str | None = None    # "lrat" / "drat" for certified UNSAT; None: LRAT where the solver writes it
 
 
 @dataclass

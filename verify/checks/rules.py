@@ -36,6 +36,7 @@ from typing import Any, Callable, Sequence
 from ..circuits.evaluate import BOOL, evaluate, read_literal
 from ..dlm.model import DLM, Mode, Token, Wiring, show
 from ..dlm.semantics import InvalidToken, Rule, _leaf_values, finish_round, predict, run
+from ..encode.sat import default_proof_format
 from ..encode.unroll import FREE, INITIAL, Unrolling, cone_size
 from ..verdict import Verdict
 from .backends import DEFAULT_SAT_SOLVER, SAT, SOLVERS, UNKNOWN, UNSAT, Query, ask
@@ -59,6 +60,7 @@ def _common(table) -> dict[str, Any]:
     else:
         opts["timeout"] = None
     opts["sat_solver"] = table.str("sat_solver", DEFAULT_SAT_SOLVER)
+    opts["proof"] = table.str("proof", None, choices=("lrat", "drat")) if table.has("proof") else None
     opts["batch"] = table.int("batch", 0, minimum=0)   # 0 = automatic
     return opts
 
@@ -154,7 +156,8 @@ def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Calla
         stem = certificate_stem(instance.name, check.kind, q.label)
         meta = {"spec": instance.name, "source": str(instance.spec.path), "check": check.kind,
                 "query": q.label, "property": what, "encoder": "verify.encode.cnf (Tseitin, one IDPool)"}
-        answers = ask(q, ctx, solver, stem=stem, meta=meta, timeout=timeout, sat_solver=opts["sat_solver"])
+        answers = ask(q, ctx, solver, stem=stem, meta=meta, timeout=timeout, sat_solver=opts["sat_solver"],
+                      proof_format=opts.get("proof"))
         statuses = {a.backend: a.status for a in answers}
         statuses_all.append(statuses)
         for a in answers:
@@ -198,7 +201,8 @@ def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Calla
                        f"{what}: z3 (uncertified) finds no counterexample in {len(queries)} call(s); "
                        f"not PROVED, since z3 gives no DRAT proof (use solver = \"sat\" or \"both\")",
                        "z3 (uncertified)", details=details)
-    method = f"SAT ({opts['sat_solver']}) + DRAT checked by the trusted checker"
+    fmt = opts.get("proof") or ctx.proof_format or default_proof_format(opts["sat_solver"])
+    method = f"SAT ({opts['sat_solver']}) + {fmt.upper()} checked by the trusted checker"
     if solver == "both":
         method += "; z3 agrees"
     return Outcome(Verdict.PROVED, f"{what} ({len(queries)} solver call(s), "

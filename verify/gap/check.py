@@ -74,7 +74,9 @@ def _parse_gap(table) -> dict[str, Any]:
             "max_candidates": table.int("max_candidates", 5000, minimum=1),
             # the claim's own time budget in seconds (solve + certify), when it needs more than
             # the run's --timeout; a larger --timeout still wins
-            "timeout": table.int("timeout", minimum=1) if table.has("timeout") else None}
+            "timeout": table.int("timeout", minimum=1) if table.has("timeout") else None,
+            # proof format of the certificate (default: the run's --proof, else LRAT)
+            "proof": table.str("proof", choices=("lrat", "drat")) if table.has("proof") else None}
 
 
 def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=None) -> dict[str, Any]:
@@ -89,7 +91,8 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
 
     directory = ctx.proofs_dir / "gap"
     res = solve_class(cls, certify_dir=directory if ctx.write_certificates else None,
-                      timeout=ctx.timeout, max_candidates=max_candidates, progress=progress)
+                      timeout=ctx.timeout, max_candidates=max_candidates, progress=progress,
+                      proof_format=ctx.proof_format)
     details = {"status": res.status, "clauses": res.clauses, "variables": res.variables,
                "seconds": round(res.seconds, 3), "blocked_candidates": res.blocked,
                "proof_bytes": res.proof_bytes}
@@ -116,7 +119,7 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
     if res.status == "UNSAT" and res.certified:
         return {"fact": "none", "message": f"UNSAT, certificate accepted ({res.clauses} clauses"
                 + (f", {res.blocked} candidates refuted by exact evaluation" if res.blocked else "") + ")",
-                "method": f"{res.method}+DRAT", "certificates": res.certificates, "details": details}
+                "method": f"{res.method}+{res.proof_format.upper()}", "certificates": res.certificates, "details": details}
     note = res.message or "no answer"
     if res.status == "UNSAT":
         note = f"UNSAT but not certified: {note}"
@@ -131,6 +134,8 @@ def check_gap(instance, check, ctx: Context) -> Outcome:
     budget = check.options.get("timeout")
     if budget is not None and budget > ctx.timeout:
         ctx = dataclasses.replace(ctx, timeout=float(budget))
+    if check.options.get("proof"):
+        ctx = dataclasses.replace(ctx, proof_format=check.options["proof"])
     got = decide(cls, ctx, check.options["max_candidates"])
     claim = check.options["claim"]
     if got["fact"] == "error":

@@ -32,6 +32,8 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--proofs", default="proofs", metavar="DIR",
                    help="certificates and witnesses go to DIR/gap (default proofs/)")
     p.add_argument("--timeout", type=float, default=600.0, metavar="S", help="per class, seconds")
+    p.add_argument("--proof", choices=("lrat", "drat"), default=None,
+                   help="proof format of the certificates (default: lrat, from cadical195)")
     p.add_argument("--max-candidates", type=int, default=5000,
                    help="exact semantics: give up after this many refuted candidates")
     p.add_argument("--rho", type=int, default=1,
@@ -84,7 +86,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                      args.predictor_model, args.bound)
         except GapClassError as e:
             raise UsageError(f"--rho {args.rho}: {e}") from None
-    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout)
+    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, proof_format=args.proof)
     if args.bound == "template":
         from .table import min_template_size
         if args.predictor_model != "self-unmask":
