@@ -98,19 +98,17 @@ def _check_lemma(db: dict, lits: list[int], hints: list[int]) -> bool:
         if i < len(hints):
             raise _Fail(f"hint {hints[i]} comes after the conflict")
         return False
-    if i == len(hints):
-        raise _Fail("the hints end without a conflict (and no RAT groups follow)")
     if not lits:
-        raise _Fail("RAT groups for the empty clause, which has no pivot")
+        raise _Fail("the hints end without a conflict (the empty clause has no pivot for RAT)")
     p = lits[0]
     wanted = {d for d, c in db.items() if -p in c}
     seen = set()
     while i < len(hints):
         d = -hints[i]
         if d not in wanted:
-            raise _Fail(f"RAT group {-d} names no live clause containing {-p}, the negated pivot")
+            raise _Fail(f"RAT group {d} names no live clause containing {-p}, the negated pivot")
         if d in seen:
-            raise _Fail(f"RAT group {-d} repeated")
+            raise _Fail(f"RAT group {d} repeated")
         seen.add(d)
         t = set(true)
         conflict = False
@@ -124,11 +122,12 @@ def _check_lemma(db: dict, lits: list[int], hints: list[int]) -> bool:
         else:
             conflict, i = _chain(db, t, hints, i + 1)
         if not conflict:
-            raise _Fail(f"RAT group {-d}: its hints end without a conflict")
+            raise _Fail(f"RAT group {d}: its hints end without a conflict")
         if i < len(hints) and hints[i] > 0:
-            raise _Fail(f"hint {hints[i]} comes after the conflict of RAT group {-d}")
+            raise _Fail(f"hint {hints[i]} comes after the conflict of RAT group {d}")
     if seen != wanted:
-        raise _Fail(f"RAT on {p}: no group for live clause {min(wanted - seen)}, which contains {-p}")
+        raise _Fail(f"the positive hints end without a conflict, and as a RAT step on {p} it has "
+                    f"no group for live clause {min(wanted - seen)}, which contains {-p}")
     return True
 
 
