@@ -5,8 +5,8 @@ assertions (algebra terms that must all hold) and a ``decode(value)`` that turns
 (``value(term) -> bool``) into a witness. So CNF and z3 come from one encoder (STYLE.md §2).
 
 Trust (MODEL.md §4, STYLE.md §3-4): an UNSAT of the SAT back end counts as *certified* only
-after :func:`verify.certify.certify_unsat` wrote the DIMACS CNF and its DRAT proof and the
-trusted checker accepted them. z3 gives no DRAT proof: its UNSAT is *uncertified* and is never
+after :func:`verify.certify.certify_unsat` wrote the DIMACS CNF and its LRAT (or DRAT) proof and the
+trusted checker accepted them. z3 gives no proof: its UNSAT is *uncertified* and is never
 turned into PROVED by the checks (with ``solver = "z3"`` the verdict is UNKNOWN, and the
 message says z3 found no counterexample). With ``solver = "both"`` the two must agree: SAT on
 one side and UNSAT on the other is an ERROR.

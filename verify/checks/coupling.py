@@ -27,7 +27,7 @@ here in Python. Every *step* obligation is a formula over the one evaluator
 something else at ``p``"); the obligation holds iff the two are unsatisfiable together. They
 are discharged by **certified SAT**: the CNF view (:mod:`verify.encode.cnf`) of many
 obligations is one formula asserting OR_i (constraints_i AND violation_i), so its UNSAT proves
-every obligation in it; :func:`verify.certify.certify_unsat` writes CNF, DRAT proof and
+every obligation in it; :func:`verify.certify.certify_unsat` writes CNF, LRAT (or DRAT) proof and
 manifest under the proofs directory as ``<instance>__coupling__stepN`` and only the trusted
 checker's acceptance counts. A batch is closed at about ``CLAUSES_PER_CERTIFICATE`` clauses
 (the trusted checker's time grows faster than linearly in one formula).
@@ -65,7 +65,7 @@ timeout is UNKNOWN; a certificate the checker rejects is an ERROR.
 symbolically (:mod:`verify.encode.unroll`) next to the circuit, every uncoupled random bit
 free; the miter "some output differs or is masked" must be unsatisfiable. Exhaustive
 evaluation proves it when the free leaves are few (``exhaustive miter``), otherwise SAT with a
-DRAT certificate checked by the trusted checker (the ``checks`` back ends).
+certificate (LRAT or DRAT) checked by the trusted checker (the ``checks`` back ends).
 """
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ DLM's circuits, not with its number of states.
 
 Verdicts. REFUTED only after the decoded counterexample has been replayed on the simulator
 (:mod:`verify.dlm.semantics`, ``Rule.LITERAL``); a replay that disagrees is an ERROR (an
-encoder bug). PROVED only when every UNSAT of the SAT back end has a DRAT certificate that the
+encoder bug). PROVED only when every UNSAT of the SAT back end has a certificate (LRAT or DRAT) that the
 trusted checker accepted (:func:`verify.certify.certify_unsat`). z3's UNSAT is uncertified:
 with ``solver = "z3"`` the verdict is UNKNOWN and says so; with ``solver = "both"`` both back
 ends run and any SAT/UNSAT disagreement is an ERROR. The checks ``mode``, ``termination`` and
