@@ -362,3 +362,18 @@ def test_header_declaring_fewer_variables_is_an_error(tmp_path):
     (tmp_path / "p.lrat").write_bytes(b"2 0 1 0\n")
     with pytest.raises(CheckerInputError, match="exceeds the 1 variables"):
         check_certificate(cnf, tmp_path / "p.lrat")
+
+
+def test_repair_lrat_ids_renumbers_lemmas_derived_during_input(tmp_path):
+    """CaDiCaL's one id counter: a lemma derived while the CNF is added takes the next id, so
+    later input clauses are off by one; the repair gives inputs their CNF positions."""
+    from verify.encode.proofs import repair_lrat_ids
+    # CNF: 1:(1) 2:(-1 2) 3:(-2) ; CaDiCaL numbering: 1, 2, lemma 3 = (2) from 1 2, then input 4 = (-2)
+    cadical = b"3 2 0 1 2 0\n3 d 2 0\n5 0 3 4 0\n"
+    path = tmp_path / "p.lrat"
+    path.write_bytes(cadical)
+    assert repair_lrat_ids(path, 3)
+    assert path.read_bytes() == b"4 2 0 1 2 0\n4 d 2 0\n5 0 4 3 0\n"
+    assert check([[1], [-1, 2], [-2]], path.read_bytes()).verified
+    assert not repair_lrat_ids(path, 3)                  # already the CNF's ids: unchanged
+
