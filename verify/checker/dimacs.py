@@ -39,7 +39,7 @@ def parse_ints(tokens: list[bytes], line: bytes, path: str, lineno: int) -> list
         bad = next(t for t in tokens if t.translate(None, b"0123456789-"))
         raise CheckerInputError(path, f"line {lineno}", f"not an integer: {bad.decode('latin-1')!r}")
     try:
-        return [int(t) for t in tokens]
+        return list(map(int, tokens))
     except ValueError:
         bad = next(t for t in tokens if not t.lstrip(b"-").isdigit() or t.count(b"-") > 1)
         raise CheckerInputError(path, f"line {lineno}",
