@@ -13,6 +13,8 @@ A ``[gap]`` subject names one finite class of DLMs with ``L = n``::
     # m_j, v_j of every position and r_i, and in remask modes G_i's bit a DNF of <= s terms
     # over zm_j, zv_j; self-unmask, every mode, support or exact; verify/gap/template.py)
     rho = 1                        # random bits per position and round (exact semantics)
+    remask_reads = "z"             # remask modes: G_i reads z_j ("z") or (x_j, z_j) ("xz")
+    rule = "enforce"               # "literal" for predictor_model = "full" (verify/gap/full.py)
 
 and a ``[[check]] kind = "gap"`` states a claim about it: ``claim = "exists"`` (some DLM of the
 class produces ``D⊕n``: its support, or exactly, by the semantics) or ``claim = "none"``.
@@ -44,7 +46,8 @@ from ..distribution.targets import TARGETS
 from ..dlm.model import Mode
 from ..specs import subject
 from ..verdict import Verdict
-from .classes import BOUNDS, PREDICTOR_MODELS, SEMANTICS, GapClass, GapClassError
+from .classes import (BOUNDS, PREDICTOR_MODELS, REMASK_READS, RULES, SEMANTICS, GapClass,
+                      GapClassError)
 
 
 @subject("gap")
@@ -62,9 +65,11 @@ def build_gap(table, env: dict[str, Any], base: Path) -> GapClass:
         k = table.int("locality", minimum=0)
         size = 0
     rho = table.int("rho", 1, minimum=1)
+    remask_reads = table.str("remask_reads", "z", choices=REMASK_READS)
+    rule = table.str("rule", "enforce", choices=RULES)
     table.finish()
     try:
-        return GapClass(n, rounds, mode, semantics, k, rho, model, bound, size)
+        return GapClass(n, rounds, mode, semantics, k, rho, model, bound, size, remask_reads, rule)
     except GapClassError as e:
         raise table.error(None, str(e)) from None
 

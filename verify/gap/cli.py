@@ -42,7 +42,14 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--predictor-model", default="self-unmask",
                    help="self-unmask (P may output M), ab+F (a/b predictors, F on the same read set), "
                         "ab+F-unbounded (F reads everything), ab+F-state (F reads the whole state, "
-                        "no predictions)")
+                        "no predictions), full (MODEL.md §3: P may output M, F reads (x_j, y_j) and "
+                        "G reads z_j or (x_j, z_j) on the read set, own position counted)")
+    p.add_argument("--remask-reads", default="z", choices=("z", "xz"),
+                   help="remask modes: G_i reads the committed tokens z_j (z) or the pairs (x_j, z_j) "
+                        "(xz) on its read set (self-unmask and full models)")
+    p.add_argument("--rule", default="enforce", choices=("enforce", "literal"),
+                   help="decoder rule of the full model: enforce (the decoder applies the mode) or "
+                        "literal (what the circuits compute; the mode must hold in every state)")
     p.add_argument("--bound", default="locality", choices=("locality", "template"),
                    help="locality (least k) or template (least s: each predictor output bit, and G's "
                         "remask bit, a DNF of <= s terms over all state bits (and r_i); self-unmask)")
@@ -75,6 +82,10 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .classes import PREDICTOR_MODELS
     if args.predictor_model not in PREDICTOR_MODELS:
         raise UsageError(f"--predictor-model takes one of {', '.join(PREDICTOR_MODELS)}")
+    if args.rule == "literal" and args.predictor_model != "full":
+        raise UsageError("--rule literal needs --predictor-model full")
+    if args.remask_reads == "xz" and args.predictor_model not in ("self-unmask", "full"):
+        raise UsageError("--remask-reads xz: self-unmask or full predictor model")
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
     if args.rho != 1:
@@ -99,7 +110,8 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     else:
         rows = [lambda progress, n=n, T=T, mode=mode, sem=sem:
                 min_locality(n, T, mode, sem, ctx, k_max=args.k_max, max_candidates=args.max_candidates,
-                             progress=progress, predictor_model=args.predictor_model, rho=args.rho)
+                             progress=progress, predictor_model=args.predictor_model, rho=args.rho,
+                             remask_reads=args.remask_reads, rule=args.rule)
                 for sem in sems for mode in modes for T in rounds for n in ns]
         answer_key, heading = "min_locality", "min k"
 

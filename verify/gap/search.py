@@ -51,6 +51,9 @@ class Result:
 
 
 def _is_uniform_even(w: Witness) -> bool:
+    if w.cls.general:
+        from .fullwitness import is_uniform_even_general
+        return is_uniform_even_general(w)
     dist = quick_distribution(w)
     n = w.cls.n
     want = Fraction(1, 2 ** (n - 1))
@@ -73,6 +76,9 @@ def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[in
     (:func:`_no_counts_work`), the clause is over the supports only."""
     cls = enc.cls
     n = cls.n
+    if cls.general:
+        from .fullwitness import blocking_clause_general
+        return blocking_clause_general(enc, w, model_true)
     if cls.has_strategy:
         return _blocking_clause_with_strategy(enc, w, model_true)
     if cls.counted:
@@ -348,6 +354,7 @@ def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path 
                 "predictor_model": cls.predictor_model, "method": res.method,
                 "bound": cls.bound, **({"template_size": cls.size} if cls.template else {}),
                 "blocked_candidates": len(blocked),
+                **({"remask_reads": cls.remask_reads, "rule": cls.rule} if cls.general else {}),
                 "claim": "no DLM of this class reaches the even-parity target"}
         left = deadline - time.monotonic()
         ok, paths, size, note, timed_out = (

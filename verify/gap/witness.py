@@ -48,6 +48,9 @@ class Witness:
 
 def from_model(enc: Encoding, model: list[int]) -> Witness:
     cls = enc.cls
+    if cls.general:    # the full model or G(x, z): verify.gap.fullwitness
+        from .fullwitness import from_model_general
+        return from_model_general(enc, model)
     true = {l for l in model if l > 0}
     if cls.template:
         from .template import REMASK, eval_dnf, extract, supports
@@ -324,6 +327,10 @@ def spec_text(w: Witness, name: str, statement: str) -> str:
 
 def write_spec(w: Witness, path: Path, name: str, statement: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
+    if w.cls.general:
+        from .fullwitness import spec_text_general
+        path.write_text(spec_text_general(w, name, statement))
+        return path
     path.write_text(spec_text(w, name, statement))
     return path
 
@@ -334,6 +341,9 @@ def verify_witness(w: Witness, path: Path):
     those positions)."""
     from ..dlm.semantics import output_distribution
     from ..specs import load_spec
+    if w.cls.general:
+        from .fullwitness import verify_general_witness
+        return verify_general_witness(w, path)
     if not w.cls.template and any(len(r) > w.cls.locality for r in w.reads):
         return False, f"read sets {[list(r) for r in w.reads]} exceed the locality {w.cls.locality}"
     import sys
