@@ -24,7 +24,7 @@ more than the run's ``--timeout``; a larger ``--timeout`` still wins). Verdicts:
 
 * PROVED: the claim is established: ``exists`` by a witness DLM written as a spec file and
   re-verified by the exact semantics (:func:`verify.dlm.semantics.output_distribution`);
-  ``none`` by UNSAT with a DRAT certificate accepted by the trusted checker.
+  ``none`` by UNSAT with a certificate (LRAT, or DRAT with ``proof = "drat"``) accepted by the trusted checker.
 * REFUTED: the opposite is established, with the witness or the accepted certificate.
 * UNKNOWN: timeout, or UNSAT whose certificate was not accepted (or could not be made).
 * ERROR: a witness failed its re-verification (a bug in the engine: never a pass).

@@ -21,7 +21,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                 description="For each (n, rounds, mode, semantics), the least locality k for which a "
                             "DLM with L = n produces the even-parity distribution D+n (support: exactly "
                             "the even strings are possible; exact: uniform on them, --rho random bits per "
-                            "position and round). Smaller k are refuted by DRAT certificates accepted "
+                            "position and round). Smaller k are refuted by LRAT (or --proof drat) certificates accepted "
                             "by the trusted checker; the witness at k is re-verified by the exact "
                             "semantics. Progress goes to stderr.")
     p.add_argument("--n", default="3..5", help="e.g. 3..6 or 3,5 (default 3..5)")
