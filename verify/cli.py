@@ -71,6 +71,9 @@ def _run_parser(stdout) -> _Parser:
     p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="per solver call, seconds (default 120)")
     p.add_argument("--solver", choices=("sat", "z3", "both"), default=None,
                    help="back end for the rule checks whose spec names none (default: sat)")
+    p.add_argument("--proof", choices=("lrat", "drat"), default=None,
+                   help="proof format of new certificates (default: lrat, from cadical195; "
+                        "a spec's proof = ... wins)")
     p.add_argument("--verbose", "-v", action="store_true", help="print the details of every result")
     p.add_argument("--strict", action="store_true",
                    help="a spec skipped for missing data ([claim] requires) fails the run (exit 1)")
@@ -113,7 +116,7 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     for spec in skipped:
         print(f"SKIPPED  {spec.name} ({spec.path}): {spec.skipped}", file=stdout)
     ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, solver=args.solver or "default",
-                  allow_code=args.allow_code)
+                  allow_code=args.allow_code, proof_format=args.proof)
     total = count_checks(specs)
     progress = Progress(stderr, total)
     results: list[CheckResult] = []
