@@ -357,19 +357,21 @@ def test_gzip_certificates_written_checked_and_rechecked(tmp_path, monkeypatch, 
 
 
 def test_manifest_format_decides_the_path(tmp_path):
-    """An older manifest without a proof format is DRAT; an unknown format is REJECTED; LRAT
-    and DRAT certificates side by side are both re-checked."""
+    """LRAT and DRAT certificates side by side are both re-checked, each by its format; a
+    manifest without a proof format (edited) or with an unknown one is REJECTED."""
     lrat = make(tmp_path / "l")
     drat = make(tmp_path / "d", fmt="drat", solver="cadical153")
+    assert [s for _, s, _ in recheck([tmp_path])] == [RecheckStatus.VERIFIED] * 2
     m = json.loads(drat.manifest_path.read_text())
     del m["proof"]["format"]
     drat.manifest_path.write_text(json.dumps(m))
-    assert [s for _, s, _ in recheck([tmp_path])] == [RecheckStatus.VERIFIED] * 2
+    assert [s for _, s, _ in recheck([tmp_path])] == [RecheckStatus.REJECTED, RecheckStatus.VERIFIED]
+    drat = make(tmp_path / "d", fmt="drat", solver="cadical153")
     m = json.loads(lrat.manifest_path.read_text())
     m["proof"]["format"] = "frat-text"
     lrat.manifest_path.write_text(json.dumps(m))
     [(_, status, reason)] = recheck([tmp_path / "l"])
-    assert status is RecheckStatus.REJECTED and "unknown proof format 'frat-text'" in reason
+    assert status is RecheckStatus.REJECTED and "proof" in reason
     m["proof"]["format"] = "drat-text"                  # an LRAT file read as DRAT is not verified
     lrat.manifest_path.write_text(json.dumps(m))
     assert recheck([tmp_path / "l"])[0][1] is RecheckStatus.REJECTED

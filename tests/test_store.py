@@ -43,8 +43,8 @@ value = "m0 & r0 | ~m0 & v0"
 at = "{n-1}"
 value = "m{i} & ~m0 | ~m{i} & v{i}"
 
-[[dlm.predictor]]
-at = "1..{n-2}"
+[[dlm.predictor]]         # positions 1..n-2 (none at n = 2; the first rule that covers wins)
+at = "all"
 value = "m{i} & (m0 & r0 | ~m0 & ~m{i+1}) | ~m{i} & v{i}"
 
 [[dlm.unmask_strategy]]
@@ -63,6 +63,7 @@ kind = "independence"
 
 [[check]]
 kind = "mode"
+rule = "literal"
 expect = "EXPECT"
 """
 
@@ -171,7 +172,7 @@ def test_check_reports_missing_manifests_and_missing_files(stored):
     code, out = check(str(tmp_path / "proofs"))
     assert code == 1
     assert "certificate file without a manifest" in _reason(out, a.name[:-5] + ".cnf")
-    assert "certificate file without a manifest" in _reason(out, a.name[:-5] + ".drat")
+    assert "certificate file without a manifest" in _reason(out, a.name[:-5] + ".lrat")
     assert "proof file" in _reason(out, b.name) and "is missing" in _reason(out, b.name)
 
 

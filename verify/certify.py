@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import contextvars
 import gzip
+import json
 import math
 import os
 import shutil
