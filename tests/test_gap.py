@@ -10,6 +10,7 @@ import itertools
 import json
 import random
 from fractions import Fraction
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -237,8 +238,14 @@ def test_unsat_is_certified_and_claims_map_to_verdicts(tmp_path):
     assert json.loads(Path(manifest).read_text())  # a readable manifest
     from verify.checker import check_certificate
     cnf = next(p for p in got["certificates"] if p.endswith(".cnf"))
-    drat = next(p for p in got["certificates"] if p.endswith(".drat"))
-    assert check_certificate(cnf, drat).verified
+    proof = next(p for p in got["certificates"] if p.endswith(".lrat"))
+    assert check_certificate(cnf, proof).verified
+    # the DRAT format on request (per spec `proof = "drat"` or --proof drat)
+    got = decide(GapClass(3, 2, Mode.PLAIN, "support", 1), replace(ctx, proof_format="drat"))
+    assert got["fact"] == "none" and got["method"].endswith("+DRAT")
+    cnf = next(p for p in got["certificates"] if p.endswith(".cnf"))
+    proof = next(p for p in got["certificates"] if p.endswith(".drat"))
+    assert check_certificate(cnf, proof).verified
 
 
 def test_spec_claims(tmp_path):

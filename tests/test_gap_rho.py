@@ -180,11 +180,11 @@ def test_rho2_witness_reverified_and_unsat_certified(tmp_path):
     text = open(got["certificates"][0]).read()
     assert "random_bits = 2" in text and "r1" in text
     got = decide(GapClass(4, 2, Mode.PLAIN, "exact", 2, rho=2), ctx)
-    assert got["fact"] == "none" and got["method"] == "cegar+DRAT"
+    assert got["fact"] == "none" and got["method"] == "cegar+LRAT"
     from verify.checker import check_certificate
     cnf = next(p for p in got["certificates"] if p.endswith(".cnf"))
-    drat = next(p for p in got["certificates"] if p.endswith(".drat"))
-    assert check_certificate(cnf, drat).verified
+    proof = next(p for p in got["certificates"] if p.endswith(".lrat"))
+    assert check_certificate(cnf, proof).verified
     assert "rho2" in cnf
 
 

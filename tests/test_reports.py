@@ -143,7 +143,8 @@ def test_check_streams_and_writes_reports(tmp_path):
     assert code == 0 and text.splitlines()[0] == f"VERIFIED {manifests[0]}"
     agrees(code, doc, xml)
     assert junit_counts(xml)["tests"] == len(manifests) == doc["checks"]
-    manifests[0].with_suffix(".drat").write_text("garbage\n")
+    proof = manifests[0].parent / json.loads(manifests[0].read_text())["proof"]["file"]
+    proof.write_text("garbage\n")
     code, doc, xml, text = reports(tmp_path, "check", str(root / "proofs"))
     assert code == 1 and "REJECTED" in text       # hash mismatch
     agrees(code, doc, xml)

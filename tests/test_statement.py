@@ -140,10 +140,10 @@ def test_none_verdict_and_manifest_say_what_they_rest_on(tmp_path):
     cls = GapClass(3, 2, Mode.PLAIN, "exact", 1)
     got = decide(cls, Context(proofs_dir=tmp_path, timeout=60))
     assert got["fact"] == "none"
-    assert "rests on the DRAT certificate alone" in got["message"]
+    assert "rests on the certificate alone" in got["message"]
     manifest = json.loads(next((tmp_path / "gap").glob("*.json")).read_text())
-    assert manifest["meta"]["claim"] == statement(cls, "none")
-    assert manifest["meta"]["rests_on"].startswith("the DRAT certificate alone")
+    assert manifest["meta"]["statement"] == statement(cls, "none")
+    assert manifest["meta"]["rests_on"].startswith("the certificate alone")
     assert manifest["meta"]["blocked_candidates"] == 0
 
 

@@ -26,7 +26,7 @@ name = "toy"
 statement = "a remasking sampler of length {n}"
 
 [params]
-n = [3, 4]
+n = [2, 3]
 
 [dlm]
 length = "{n}"
@@ -43,8 +43,8 @@ value = "m0 & r0 | ~m0 & v0"
 at = "{n-1}"
 value = "m{i} & ~m0 | ~m{i} & v{i}"
 
-[[dlm.predictor]]
-at = "1..{n-2}"
+[[dlm.predictor]]         # positions 1..n-2 (none at n = 2; the first rule that covers wins)
+at = "all"
 value = "m{i} & (m0 & r0 | ~m0 & ~m{i+1}) | ~m{i} & v{i}"
 
 [[dlm.unmask_strategy]]
@@ -63,6 +63,7 @@ kind = "independence"
 
 [[check]]
 kind = "mode"
+rule = "literal"
 expect = "EXPECT"
 """
 
@@ -89,7 +90,7 @@ def check(*argv) -> tuple[int, str]:
 
 @pytest.fixture
 def stored(tmp_path):
-    """A spec run into tmp_path/proofs: two mode certificates (n = 3, 4)."""
+    """A spec run into tmp_path/proofs: two mode certificates (n = 2, 3)."""
     spec = write_spec(tmp_path)
     code, out, _ = run(str(spec), "--proofs", str(tmp_path / "proofs"))
     assert code == 0, out
@@ -104,8 +105,8 @@ def test_manifest_binds_the_claim_and_holds_nothing_volatile(stored):
     tmp_path, spec, manifests = stored
     m = json.loads(manifests[0].read_text())
     assert m["certificate"] == store.MANIFEST_KIND
-    assert m["claim"] == {"spec": "toy.toml", "name": "toy[n=3]", "check": "mode", "index": 1,
-                          "obligation": "pos0-2"}
+    assert m["claim"] == {"spec": "toy.toml", "name": "toy[n=2]", "check": "mode", "index": 1,
+                          "obligation": "pos0-1"}
     text = manifests[0].read_text()
     for volatile in ("created", "seconds", "pysat", "interpreter", str(tmp_path)):
         assert volatile not in text
@@ -171,7 +172,7 @@ def test_check_reports_missing_manifests_and_missing_files(stored):
     code, out = check(str(tmp_path / "proofs"))
     assert code == 1
     assert "certificate file without a manifest" in _reason(out, a.name[:-5] + ".cnf")
-    assert "certificate file without a manifest" in _reason(out, a.name[:-5] + ".drat")
+    assert "certificate file without a manifest" in _reason(out, a.name[:-5] + ".lrat")
     assert "proof file" in _reason(out, b.name) and "is missing" in _reason(out, b.name)
 
 
@@ -220,9 +221,9 @@ def test_against_rejects_certificates_whose_claim_is_gone(stored, tmp_path):
     elsewhere.mkdir(parents=True)
     code, out = check(str(root / "proofs"), "--against", str(elsewhere))
     assert code == 1 and "is not under" in _reason(out, a.name)
-    spec.write_text(SPEC.replace("MODE", "remask").replace("EXPECT", "PROVED").replace("n = [3, 4]", "n = [4]"))
+    spec.write_text(SPEC.replace("MODE", "remask").replace("EXPECT", "PROVED").replace("n = [2, 3]", "n = [3]"))
     code, out = check(str(root / "proofs"), "--against", str(root / "specs"))
-    assert code == 1 and "has no claim toy[n=3]" in _reason(out, a.name)
+    assert code == 1 and "has no claim toy[n=2]" in _reason(out, a.name)
     assert _reason(out, b.name).startswith("VERIFIED")
 
 
@@ -245,8 +246,7 @@ def test_a_run_removes_the_certificates_of_a_claim_it_no_longer_proves(stored):
         f.write_bytes(b"not ours")
     # the same claim, now refuted: position 0 redraws its revealed token
     spec.write_text(spec.read_text().replace('value = "m0 & r0 | ~m0 & v0"', 'value = "r0"')
-                    .replace('commit = "m{i}"', 'commit = "1"')
-                    .replace('expect = "PROVED"', 'expect = "REFUTED"\nrule = "literal"'))
+                    .replace('commit = "m{i}"', 'commit = "1"').replace('expect = "PROVED"', 'expect = "REFUTED"'))
     code, out, _ = run(str(spec), "--proofs", str(proofs))
     assert code == 0, out
     left = sorted(p.name for p in proofs.iterdir())

@@ -1,19 +1,27 @@
-"""Certified UNSAT: solve, write CNF + DRAT proof + manifest, and let the trusted checker decide.
+"""Certified UNSAT: solve, write CNF + proof + manifest, and let the trusted checker decide.
 
-Project rule: PROVED from an UNSAT answer means a DIMACS CNF and a DRAT proof were written and
+Project rule: PROVED from an UNSAT answer means a DIMACS CNF and a proof were written and
 ``verify.checker`` accepted them as read back from disk. ``certify_unsat`` does exactly that;
 ``recheck`` (and ``python -m verify check``, :mod:`verify.cli`) repeat the check later from the
 files alone, hashes first, without running any solver. The files are standard DIMACS and text
-DRAT, so drat-trim or cake_lpr can re-check them as well.
+LRAT (default, from ``cadical195``) or text DRAT (``proof_format="drat"``, or a back end that
+writes no LRAT), so lrat-check, cake_lpr or drat-trim can re-check them as well.
+
+LRAT: the solver's proof goes to a temporary file; the trusted checker verifies it and writes
+the *trimmed* proof it verified (only the lemmas the empty clause depends on through hints);
+the trimmed proof is checked again and is what is stored (``<stem>.lrat``). The manifest
+records both sizes. A proof with a RAT step is stored untrimmed.
 """
 from __future__ import annotations
 
 import contextlib
 import contextvars
 import gzip
+import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -21,11 +29,16 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from verify import checker, store
-from verify.encode.sat import PROOF_FORMAT, SatStatus, call_in_child, die_with_parent, solve
+from verify.encode.sat import (LRAT_FORMAT, PROOF_FORMAT, SatStatus, call_in_child,
+                               check_proof_format, default_proof_format, die_with_parent, solve)
 from verify.errors import UsageError
 from verify.phase import set_phase
 
-CERTIFICATE_KIND = store.MANIFEST_KIND   # the manifest's "certificate" field
+CERTIFICATE_KIND = store.MANIFEST_KIND   # the manifest's "certificate" field (the proof's
+                                         # "format" says DRAT or LRAT)
+#: manifest "format" -> checker format
+MANIFEST_FORMATS = {PROOF_FORMAT: "drat", LRAT_FORMAT: "lrat"}
+DEFAULT_SOLVER = "cadical195"
 
 
 class CertStatus(str, Enum):
@@ -83,6 +96,8 @@ class CheckerRun:
     seconds: float = 0.0
     lemmas_checked: int = 0
     interpreter: str = "in-process"
+    trimmed: bool = False          # the trimmed proof was written to the trim_out path
+    trim_note: str = ""            # why not
 
 
 #: proofs at least this large go to pypy3 when it is present (its start-up costs ~0.2 s)
@@ -106,40 +121,57 @@ def checker_interpreter(proof_bytes: int | None = None) -> str | None:
     return shutil.which("pypy3")
 
 
-def _check_in_process(cnf_path: Path, proof_path: Path) -> CheckerRun:
-    result = checker.check_certificate(cnf_path, proof_path)
-    return CheckerRun(result.verified, result.reason, result.seconds, result.lemmas_checked)
+def _check_in_process(cnf_path: Path, proof_path: Path, fmt: str = "drat",
+                      trim_out: Path | None = None) -> CheckerRun:
+    result = checker.check_certificate(cnf_path, proof_path, fmt, trim=trim_out is not None)
+    run = CheckerRun(result.verified, result.reason, result.seconds, result.lemmas_checked)
+    if trim_out is not None and result.verified:
+        if result.trimmed is None:
+            run.trim_note = result.trim_note
+        else:
+            with open(trim_out, "wb") as f:
+                f.write(result.trimmed)
+            run.trimmed = True
+    return run
 
 
-def _check_in_child(cnf_path: Path, proof_path: Path) -> CheckerRun | str:
+def _check_in_child(cnf_path: Path, proof_path: Path, fmt: str, trim_out) -> CheckerRun | str:
     try:
-        return _check_in_process(cnf_path, proof_path)
-    except (checker.CheckerInputError, RuntimeError) as e:
-        return str(e)
+        return _check_in_process(cnf_path, proof_path, fmt, trim_out)
+    except (checker.CheckerInputError, RuntimeError, OSError, ValueError) as e:
+        return f"{type(e).__name__}: {e}" if isinstance(e, (OSError, ValueError)) else str(e)
 
 
-def run_checker(cnf_path: Path, proof_path: Path, timeout: float | None = None) -> CheckerRun | str:
+def run_checker(cnf_path: Path, proof_path: Path, timeout: float | None = None, *,
+                fmt: str | None = None, trim_out: Path | None = None) -> CheckerRun | str:
     """Run ``verify.checker`` on the files as written: in this process, or as
-    ``<interpreter> -m verify.checker CNF PROOF`` (see :func:`checker_interpreter`), whose
-    last line ``s VERIFIED`` / ``s NOT VERIFIED: reason`` and exit code decide. Malformed
-    files raise ``checker.CheckerInputError`` or ``RuntimeError`` (file and line named).
+    ``<interpreter> -m verify.checker --format FMT CNF PROOF`` (see
+    :func:`checker_interpreter`), whose last line ``s VERIFIED`` / ``s NOT VERIFIED: reason``
+    and exit code decide. Malformed files raise ``checker.CheckerInputError`` or
+    ``RuntimeError`` (file and line named). ``fmt`` is ``drat`` or ``lrat`` (default: from
+    the file name); with ``trim_out`` (LRAT) the checker writes the trimmed proof it verified
+    there (``CheckerRun.trimmed``).
 
     With ``timeout`` the check runs in a child process (a forked one in-process) that is
     killed when the time is up; the result is then a note (``"timeout"``), not a verdict."""
+    fmt = fmt or checker.proof_format_of(proof_path)
     interp = checker_interpreter(Path(proof_path).stat().st_size)
     if interp is None:
         if timeout is None:
-            return _check_in_process(cnf_path, proof_path)
-        done, got = call_in_child(_check_in_child, (cnf_path, proof_path), timeout)
+            return _check_in_process(cnf_path, proof_path, fmt, trim_out)
+        done, got = call_in_child(_check_in_child, (cnf_path, proof_path, fmt, trim_out), timeout)
         if done and isinstance(got, str):
             raise RuntimeError(got)
         return got
     root = str(Path(checker.__file__).resolve().parent.parent.parent)
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
+    cmd = [interp, "-m", "verify.checker", "--format", fmt]
+    if trim_out is not None:
+        cmd += ["--trim", str(trim_out)]
     try:
         parent = os.getpid()
-        proc = subprocess.run([interp, "-m", "verify.checker", str(cnf_path), str(proof_path)],
+        proc = subprocess.run(cmd + [str(cnf_path), str(proof_path)],
                               capture_output=True, text=True, env=env, check=False,
                               preexec_fn=lambda: die_with_parent(parent),
                               timeout=None if timeout is None else max(0.0, timeout))
@@ -156,13 +188,17 @@ def run_checker(cnf_path: Path, proof_path: Path, timeout: float | None = None) 
                            f"{(proc.stderr.strip() or last)[-500:]}")
     verified = proc.returncode == 0 and last == "s VERIFIED"
     reason = last.removeprefix("s NOT VERIFIED:").strip() if not verified else ""
-    lemmas = 0
+    run = CheckerRun(verified, reason, time.perf_counter() - t0, 0, interp)
     for line in lines:
-        if line.startswith("c ") and "lemmas checked" in line:
-            lemmas = int(line.split()[1])
-        elif line.startswith("c reason: "):
-            reason = reason or line.removeprefix("c reason: ")
-    return CheckerRun(verified, reason, time.perf_counter() - t0, lemmas, interp)
+        if line.startswith("c reason: "):
+            run.reason = run.reason or line.removeprefix("c reason: ")
+        elif line.startswith("c ") and line.endswith("s") and " lemmas checked in " in line:
+            run.lemmas_checked = int(line.split()[1])
+        elif line.startswith("c trimmed: "):
+            run.trimmed = verified
+        elif line.startswith("c trim: "):
+            run.trim_note = line.removeprefix("c trim: ")
+    return run
 
 
 #: CNF and proof files larger than this are stored gzip-compressed (``.cnf.gz``, ``.drat.gz``;
@@ -192,12 +228,19 @@ def replaying(replay):
         _REPLAY.reset(token)
 
 
+def _unique_tmp(directory: Path, stem: str, suffix: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{stem}.", suffix=suffix, dir=directory)
+    os.close(fd)
+    return Path(name)
+
+
 def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory: Path, stem: str,
                   meta: dict[str, Any], timeout: float | None,
-                  solver: str = "cadical153") -> Certificate:
-    """Solve; on UNSAT write ``<stem>.cnf``, ``<stem>.drat`` and ``<stem>.json`` under
-    ``directory`` and run the trusted checker on the files as written. Only
-    ``CertStatus.UNSAT_VERIFIED`` (``Certificate.proved``) may be reported as PROVED.
+                  solver: str = DEFAULT_SOLVER, proof_format: str | None = None) -> Certificate:
+    """Solve; on UNSAT write ``<stem>.cnf``, the proof ``<stem>.lrat`` (or ``<stem>.drat``)
+    and ``<stem>.json`` under ``directory`` and run the trusted checker on the files as
+    written. Only ``CertStatus.UNSAT_VERIFIED`` (``Certificate.proved``) may be reported as
+    PROVED. ``proof_format`` is ``lrat`` or ``drat`` (default: LRAT where the solver writes it).
 
     The files are written to unique temporary names in ``directory``, checked there, and
     renamed into place with the manifest last (:mod:`verify.store`); a certificate the checker
@@ -220,9 +263,29 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
     replay = _REPLAY.get()
     if replay is not None:
         return replay.certify(clauses, num_vars, Path(directory), stem, claim)
+    fmt = proof_format or default_proof_format(solver)
+    check_proof_format(fmt, solver)
+    meta["claim"] = claim
     started = time.monotonic()
     clauses = [list(c) for c in clauses]
-    out = solve(clauses, num_vars, timeout=timeout, proof=True, solver=solver)
+    directory = Path(directory)
+    raw_path = None
+    if fmt == "lrat":
+        directory.mkdir(parents=True, exist_ok=True)
+        raw_path = _unique_tmp(directory, stem, ".lrat.tmp")
+    try:
+        return _certify(clauses, num_vars, directory, stem, meta, timeout, solver, fmt,
+                        started, raw_path)
+    finally:
+        for tmp in (raw_path, raw_path and raw_path.with_suffix(".trim")):
+            if tmp is not None and tmp.exists():
+                tmp.unlink()
+
+
+def _certify(clauses, num_vars, directory: Path, stem: str, meta, timeout, solver, fmt,
+             started, raw_path) -> Certificate:
+    out = solve(clauses, num_vars, timeout=timeout, proof=True, solver=solver,
+                proof_format=fmt, proof_path=raw_path)
     cert = Certificate(CertStatus.UNKNOWN, solver=solver, solve_seconds=out.seconds)
     if out.status is SatStatus.SAT:
         cert.status, cert.model, cert.reason = CertStatus.SAT, out.model, "model replayed on the clauses"
@@ -231,40 +294,72 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
         cert.reason = out.note or "solver returned unknown"
         return cert
 
-    directory = Path(directory)
+    def left() -> float | None:
+        return None if timeout is None else timeout - (time.monotonic() - started)
+
     directory.mkdir(parents=True, exist_ok=True)
+    meta = dict(meta)
+    claim = meta.pop("claim")
     dimacs = checker.write_dimacs(clauses, num_vars)
-    proof_lines = out.proof or []
-    proof_text = "".join(line + "\n" for line in proof_lines).encode("ascii")
-    cert.details["proof_text_bytes"] = len(proof_text)     # before any compression
     cnf_path, cnf_bytes = _maybe_gzip(directory / f"{stem}.cnf", dimacs)
-    proof_path, proof_bytes = _maybe_gzip(directory / f"{stem}.drat", proof_text)
     staged_cnf = store.stage(directory, cnf_path.name, cnf_bytes)
-    staged_proof = store.stage(directory, proof_path.name, proof_bytes)
+    staged: list[Path] = [staged_cnf]
     try:
-        # the verdict comes from the files on disk, not from memory
-        previous_phase = set_phase("checking certificate")
-        try:
-            result = run_checker(staged_cnf, staged_proof,
-                                 None if timeout is None else timeout - (time.monotonic() - started))
-        except (checker.CheckerInputError, RuntimeError) as e:
-            result = CheckerRun(False, f"checker refused the written files: {e}")
-        finally:
-            set_phase(previous_phase)
+        raw_bytes = trim_note = None
+        first_check = None
+        if fmt == "lrat":
+            # the solver's proof, checked as written; the checker writes the trimmed proof it verified
+            raw_bytes = raw_path.stat().st_size
+            trim_path = raw_path.with_suffix(".trim")
+            first_check = _run_checked(staged_cnf, raw_path, left(), "lrat", trim_path)
+            if isinstance(first_check, CheckerRun) and first_check.verified and first_check.trimmed:
+                proof_data = trim_path.read_bytes()
+            else:
+                if isinstance(first_check, CheckerRun) and first_check.verified:
+                    trim_note = first_check.trim_note or "not trimmed"
+                proof_data = raw_path.read_bytes()
+        else:
+            proof_data = "".join(line + "\n" for line in (out.proof or [])).encode("ascii")
+        suffix = ".lrat" if fmt == "lrat" else ".drat"
+        cert.details["proof_text_bytes"] = len(proof_data)     # before any compression
+        proof_path, proof_bytes = _maybe_gzip(directory / f"{stem}{suffix}", proof_data)
+        staged_proof = store.stage(directory, proof_path.name, proof_bytes)
+        staged.append(staged_proof)
+        # the verdict comes from the files on disk, not from memory: for LRAT the stored (trimmed)
+        # proof is checked again, after the solver's full proof was
+        if first_check is None or (isinstance(first_check, CheckerRun) and first_check.verified):
+            result = _run_checked(staged_cnf, staged_proof, left(), fmt, None)
+            if isinstance(first_check, CheckerRun) and isinstance(result, CheckerRun):
+                result.seconds += first_check.seconds
+        else:
+            result = first_check
         if isinstance(result, str):     # timed out: nothing was established, nothing is stored
             cert.reason = f"{result} (checking)"
             return cert
         cert.check_seconds, cert.lemmas_checked = result.seconds, result.lemmas_checked
         cert.details["checker_interpreter"] = result.interpreter
         cert.reason = result.reason
-        deletions = sum(1 for line in proof_lines if line.startswith("d"))
-        cert.lemmas = len(proof_lines) - deletions
+        text = proof_data.decode("ascii", errors="replace").splitlines()
+        if fmt == "lrat":
+            deletions = sum(1 for line in text if " d " in line)
+        else:
+            deletions = sum(1 for line in text if line.startswith("d"))
+        cert.lemmas = sum(1 for line in text if line and not line.startswith("c")) - deletions
         if not result.verified:
             cert.status = CertStatus.UNSAT_REJECTED
             return cert
         cert.status = CertStatus.UNSAT_VERIFIED
         for key in VOLATILE_META:
             meta.pop(key, None)
+        proof_entry = {"file": proof_path.name, "sha256": store.sha256_bytes(proof_bytes),
+                       "format": LRAT_FORMAT if fmt == "lrat" else PROOF_FORMAT,
+                       "lemmas": cert.lemmas, "deletions": deletions,
+                       "bytes": len(proof_bytes), "text_bytes": len(proof_data)}
+        if fmt == "lrat":
+            proof_entry["solver_text_bytes"] = raw_bytes
+            proof_entry["trimmed"] = trim_note is None
+            if trim_note:
+                proof_entry["trim_note"] = trim_note
         manifest = {
             "certificate": store.MANIFEST_KIND,
             "claim": claim,
@@ -272,9 +367,7 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
             "cnf": {"file": cnf_path.name, "sha256": store.sha256_bytes(cnf_bytes),
                     "dimacs_sha256": store.sha256_bytes(dimacs),
                     "vars": num_vars, "clauses": len(clauses), "bytes": len(cnf_bytes)},
-            "proof": {"file": proof_path.name, "sha256": store.sha256_bytes(proof_bytes),
-                      "format": PROOF_FORMAT, "lemmas": cert.lemmas, "deletions": deletions,
-                      "bytes": len(proof_bytes), "text_bytes": len(proof_text)},
+            "proof": proof_entry,
             # no versions, seconds, dates or interpreter: a re-run rewrites nothing
             "solver": {"name": out.solver},
             "checker": {"verdict": "VERIFIED", "lemmas_checked": cert.lemmas_checked,
@@ -285,12 +378,25 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
         cert.cnf_path, cert.proof_path, cert.manifest_path = cnf_path, proof_path, manifest_path
         return cert
     finally:
-        store.discard([staged_cnf, staged_proof])
+        store.discard(staged)
 
 
 #: meta keys that change from run to run or machine to machine: kept out of manifests
 VOLATILE_META = ("seconds", "created", "date", "pysat", "version", "interpreter",
                  "source")   # the spec path as typed: claim.spec records it relative to the spec root
+
+
+def _run_checked(cnf_path, proof_path, timeout, fmt, trim_out) -> CheckerRun | str:
+    """run_checker, with malformed files turned into a rejection."""
+    if timeout is not None and timeout <= 0:
+        return "timeout"
+    previous_phase = set_phase("checking certificate")
+    try:
+        return run_checker(cnf_path, proof_path, timeout, fmt=fmt, trim_out=trim_out)
+    except (checker.CheckerInputError, RuntimeError) as e:
+        return CheckerRun(False, f"checker refused the written files: {e}")
+    finally:
+        set_phase(previous_phase)
 
 
 # ---- re-checking stored certificates ---------------------------------------------------------
@@ -321,6 +427,14 @@ def _inside(path: Path, root: Path) -> bool:
 MANIFEST_REASON = "manifest: "
 
 
+def manifest_proof_format(manifest: dict) -> str | None:
+    """``drat`` or ``lrat`` from the manifest's proof "format", or None for a format this
+    toolkit does not know."""
+    proof = manifest.get("proof")
+    fmt = proof.get("format", PROOF_FORMAT) if isinstance(proof, dict) else PROOF_FORMAT
+    return MANIFEST_FORMATS.get(fmt) if isinstance(fmt, str) else None
+
+
 def _recheck_one(manifest_path: Path, root: Path, timeout: float | None = None) -> tuple[RecheckStatus, str]:
     rejected = RecheckStatus.REJECTED
     try:
@@ -328,6 +442,9 @@ def _recheck_one(manifest_path: Path, root: Path, timeout: float | None = None) 
     except store.ManifestError as e:
         return rejected, f"{MANIFEST_REASON}{e}"
     files = {part: (path, sha) for part, path, sha in store.manifest_files(manifest_path, manifest)}
+    fmt = manifest_proof_format(manifest)
+    if fmt is None:
+        return rejected, f"unknown proof format {manifest['proof'].get('format')!r}"
     for part, (path, expected) in files.items():
         if not path.is_file():
             return rejected, f"{part} file {path} is missing"
@@ -340,9 +457,9 @@ def _recheck_one(manifest_path: Path, root: Path, timeout: float | None = None) 
     try:
         # the checker rejects a CNF whose clauses do not match its header, so the header is
         # what the manifest is compared with
-        result = run_checker(files["cnf"][0], files["proof"][0], timeout)
+        result = run_checker(files["cnf"][0], files["proof"][0], timeout, fmt=fmt)
         if isinstance(result, str):
-            return rejected, f"checker: {result}"
+            return rejected, f"checker: {result}" + (f" after {timeout:g} s" if timeout else "")
         header = _dimacs_header(files["cnf"][0])
         declared = (manifest["cnf"]["vars"], manifest["cnf"]["clauses"])
         if declared != header:
@@ -350,6 +467,8 @@ def _recheck_one(manifest_path: Path, root: Path, timeout: float | None = None) 
                               f"CNF header says {header[0] if header else '?'} / {header[1] if header else '?'}")
     except (checker.CheckerInputError, RuntimeError) as e:
         return RecheckStatus.MALFORMED, f"malformed certificate: {e}"
+    except Exception as e:          # noqa: BLE001 - one certificate must not stop the folder
+        return rejected, f"checker failed: {type(e).__name__}: {e}"
     if not result.verified:
         return rejected, f"checker: {result.reason}"
     return RecheckStatus.VERIFIED, result.reason
@@ -384,7 +503,7 @@ def iter_recheck(paths: Iterable[Path | str], timeout: float | None = None
 
     MALFORMED is bad input, as ``python -m verify.checker`` reports it (exit 2): a manifest
     given directly as a PATH that is not a manifest of the store, or a CNF or proof that the
-    manifest names (hashes matching) but that is not DIMACS / DRAT."""
+    manifest names (hashes matching) but that is not DIMACS / DRAT / LRAT."""
     for arg in map(Path, paths):
         if not arg.exists():
             raise UsageError("no such file or directory", file=str(arg))
@@ -411,3 +530,15 @@ def iter_recheck(paths: Iterable[Path | str], timeout: float | None = None
 def recheck(paths: Iterable[Path | str], timeout: float | None = None) -> list[tuple[Path, RecheckStatus, str]]:
     """:func:`iter_recheck` as a list of ``(path, status, reason)``."""
     return [(path, status, reason) for path, status, reason, _ in iter_recheck(paths, timeout)]
+
+
+def certificate_files(manifest_path: Path) -> tuple[Path, Path, str] | None:
+    """(CNF, proof, format) that a manifest names, or None if it names no usable files."""
+    try:
+        manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+        cnf = manifest_path.parent / manifest["cnf"]["file"]
+        proof = manifest_path.parent / manifest["proof"]["file"]
+        fmt = manifest_proof_format(manifest)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return (cnf, proof, fmt) if fmt and cnf.is_file() and proof.is_file() else None

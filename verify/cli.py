@@ -111,6 +111,9 @@ def _run_parser(stdout) -> CommandParser:
     p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="per solver call, seconds (default 120)")
     p.add_argument("--solver", choices=("sat", "z3", "both"), default=None,
                    help="back end for the rule checks whose spec names none (default: sat)")
+    p.add_argument("--proof", choices=("lrat", "drat"), default=None,
+                   help="proof format of new certificates (default: lrat, from cadical195; "
+                        "a spec's proof = ... wins)")
     p.add_argument("--verbose", "-v", action="store_true", help="print the details of every result")
     p.add_argument("--strict", action="store_true",
                    help="a spec skipped for missing data ([claim] requires) fails the run (exit 1)")
@@ -159,7 +162,7 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         print(f"SKIPPED  {s.spec} ({s.source}): {s.reason}", file=stdout)
     proofs = Path(args.proofs) if args.proofs else root / "proofs"
     ctx = Context(proofs_dir=proofs, timeout=args.timeout, solver=args.solver or "default",
-                  allow_code=args.allow_code)
+                  allow_code=args.allow_code, proof_format=args.proof)
     total = count_checks(specs)
     results: list[CheckResult] = []
     interrupted = None
@@ -341,12 +344,12 @@ def command_table(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
 
 
 CHECK_EXIT_CODES = """exit codes:
-  0  every certificate verified
+  0  every certificate verified (and no outside checker disagreed)
   1  some certificate rejected: a hash mismatch, a missing file, a file no manifest names, a
      malformed, edited or foreign manifest in a folder, a stale one (--against), or the
-     checker did not verify it
+     checker did not verify it; or an outside checker (--external) disagreed
   2  no certificate found, a usage error, or bad input as python -m verify.checker sees it: a
-     manifest given as PATH that is not one, a CNF or proof that is not DIMACS / DRAT
+     manifest given as PATH that is not one, a CNF or proof that is not DIMACS / DRAT / LRAT
   130, 143  stopped by SIGINT or SIGTERM (partial --json/--junit are written)"""
 
 
@@ -364,15 +367,17 @@ def positive_seconds(text: str) -> float:
 def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     """``python -m verify check [PATH ...]``: re-check stored certificates (verify.certify),
     one line per certificate as soon as it is checked."""
-    from .certify import RecheckStatus, find_manifests, iter_recheck
+    from . import external as ext
+    from .certify import RecheckStatus, certificate_files, find_manifests, iter_recheck
     from .phase import set_phase
     from .report import LoadError, Progress, RunReport, write_json, write_junit
     from .verdict import Verdict
 
     p = CommandParser(prog="python -m verify check", stdout=stdout, exit_codes=CHECK_EXIT_CODES,
-                      description="Re-check stored UNSAT certificates (manifest *.json with CNF and DRAT "
-                                  "proof) with the trusted checker, verifying their sha256 hashes first; "
-                                  "no solver is run. PATH is a manifest or a directory searched "
+                      description="Re-check stored UNSAT certificates (manifest *.json with a CNF and an "
+                                  "LRAT or DRAT proof, as its proof \"format\" says) with the trusted "
+                                  "checker, verifying their sha256 hashes first; no solver is run. PATH is a "
+                                  "manifest or a directory searched "
                                   "recursively (default: proofs/ here, else the clone's). One line per "
                                   "certificate as it is checked; on a terminal a status line shows the "
                                   "one in progress. A manifest that is malformed, edited or not of this "
@@ -385,12 +390,24 @@ def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                         "one (a stale certificate is REJECTED). Rule and coupling checks run no solver; "
                         "a gap claim re-runs its search (bounded by --timeout). The lines come at the end.")
     p.add_argument("--timeout", type=positive_seconds, metavar="S",
-                   help="seconds per certificate check (and per re-encoded claim)")
+                   help="seconds per certificate check (and per re-encoded claim); a check that runs "
+                        "out is REJECTED (timeout) and the others are still checked")
+    p.add_argument("--external", metavar="TOOLS",
+                   help="also run outside checkers on every certificate of a format they read and "
+                        "print whether they agree: a comma-separated list of lrat-check, cake_lpr, "
+                        "drat-trim, each found on PATH or given as NAME=PATH (build them with "
+                        "../shared/tools/build.sh DIR); an absent tool is reported and skipped")
     p.add_argument("--json", metavar="FILE", help="write the results as JSON (as the main run's --json)")
     p.add_argument("--junit", metavar="FILE", help="write the results as JUnit XML")
     args = p.parse_args(argv)
+    tools, absent, errors = ext.parse_external(args.external) if args.external is not None else ([], [], [])
+    if errors:
+        raise UsageError("--external: " + "; ".join(errors))
     paths = args.paths or [str(default_proofs_dir())]
     total = len(find_manifests(paths))
+    for msg in absent:
+        print(f"external {msg}: skipped", file=stdout)
+    tally = ext.Tally(tools)
     if args.against:
         from .against import check_against
         checked = ((path, status, reason, 0.0)
@@ -420,16 +437,33 @@ def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                         spec=str(path), check="certificate", expected=Verdict.PROVED, seconds=seconds,
                         verdict=Verdict.PROVED if status is RecheckStatus.VERIFIED else Verdict.ERROR,
                         message=reason, method="trusted checker (verify.checker)", source=str(path)))
+                files = certificate_files(path) if tools else None
+                for tool in tools:
+                    if files is None or files[2] not in ext.TOOLS[tool.name][0]:
+                        continue
+                    started = time.perf_counter()
+                    verdict = ext.run_tool(tool, files[0], files[1], args.timeout)
+                    agreement = tally.add(tool.name, status is RecheckStatus.VERIFIED, verdict)
+                    print(f"  {tool.name}: {verdict} ({agreement})", file=stdout, flush=True)
+                    # a disagreement fails the run (exit 1); a tool without a verdict does not
+                    results.append(CheckResult(
+                        spec=str(path), check=f"external {tool.name}",
+                        expected=None if agreement == "no verdict" else Verdict.PROVED,
+                        verdict={"agrees": Verdict.PROVED, "DISAGREES": Verdict.ERROR}.get(agreement, Verdict.UNKNOWN),
+                        seconds=time.perf_counter() - started, message=f"{verdict} ({agreement})",
+                        method=f"outside checker {tool.name}", source=str(path)))
         except KeyboardInterrupt as e:      # SIGINT, or SIGTERM through the handler of main()
             interrupted = getattr(e, "name", "SIGINT")
         finally:
             set_phase(None)
-    done = len(results) + len(malformed)
+    done = sum(1 for r in results if r.check == "certificate") + len(malformed)
     if not done and not interrupted:
         raise UsageError(f"no certificates found in {' '.join(paths)}")
     print(f"{done} certificates: {counts[RecheckStatus.VERIFIED]} verified, "
           f"{counts[RecheckStatus.REJECTED] + len(malformed)} rejected"
           + (f" ({len(malformed)} malformed)" if malformed else ""), file=stdout)
+    for line in tally.lines():
+        print(line, file=stdout)
     report = RunReport(results, time.perf_counter() - t0, load_errors=malformed,
                        interrupted=interrupted, not_run=max(total - done, 0) if interrupted else 0)
     if interrupted:

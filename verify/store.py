@@ -42,6 +42,8 @@ CLAIM_FIELDS = ("spec", "name", "check", "index", "obligation")
 TOP_FIELDS = {"certificate", "claim", "cnf", "proof", "solver", "checker", "meta"}
 CNF_FIELDS = {"file", "sha256", "dimacs_sha256", "vars", "clauses", "bytes"}
 PROOF_FIELDS = {"file", "sha256", "format", "lemmas", "deletions", "bytes", "text_bytes"}
+#: an LRAT proof also says how large the solver's proof was and whether it was trimmed
+LRAT_PROOF_FIELDS = {"solver_text_bytes", "trimmed", "trim_note"}
 #: suffixes of the files a manifest may name (the proof's format decides its suffix)
 CNF_SUFFIXES = (".cnf", ".cnf.gz")
 PROOF_SUFFIXES = (".drat", ".drat.gz", ".lrat", ".lrat.gz")
@@ -151,8 +153,10 @@ def validate_manifest(path: Path, obj: Any) -> dict[str, Any]:
     stem = path.name[:-len(".json")] if path.name.endswith(".json") else path.name
     for part, fields, suffixes in (("cnf", CNF_FIELDS, CNF_SUFFIXES), ("proof", PROOF_FIELDS, PROOF_SUFFIXES)):
         d = obj[part]
-        if not isinstance(d, dict) or set(d) != fields:
-            raise ManifestError(f"field {part} must be an object with exactly {', '.join(sorted(fields))}")
+        extra = LRAT_PROOF_FIELDS if part == "proof" and isinstance(d, dict) and d.get("format") == "lrat-text" else set()
+        if not isinstance(d, dict) or not fields <= set(d) <= fields | extra:
+            raise ManifestError(f"field {part} must be an object with exactly {', '.join(sorted(fields))}"
+                                + (f" (and optionally {', '.join(sorted(extra))})" if extra else ""))
         _file_name(d, part, stem, suffixes)
         for h in ("sha256", "dimacs_sha256") if part == "cnf" else ("sha256",):
             if not isinstance(d[h], str) or not _HEX64.match(d[h]):
@@ -161,6 +165,13 @@ def validate_manifest(path: Path, obj: Any) -> dict[str, Any]:
             _int(d, f, part)
     if not isinstance(obj["proof"]["format"], str):
         raise ManifestError("field proof.format must be a string")
+    lrat = obj["proof"]
+    if "solver_text_bytes" in lrat:
+        _int(lrat, "solver_text_bytes", "proof")
+    if "trimmed" in lrat and not isinstance(lrat["trimmed"], bool):
+        raise ManifestError("field proof.trimmed must be true or false")
+    if "trim_note" in lrat and not isinstance(lrat["trim_note"], str):
+        raise ManifestError("field proof.trim_note must be a string")
     for part in ("solver", "checker", "meta"):
         if not isinstance(obj[part], dict):
             raise ManifestError(f"field {part} must be an object")

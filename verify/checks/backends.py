@@ -5,8 +5,8 @@ assertions (algebra terms that must all hold) and a ``decode(value)`` that turns
 (``value(term) -> bool``) into a witness. So CNF and z3 come from one encoder (STYLE.md §2).
 
 Trust (MODEL.md §4, STYLE.md §3-4): an UNSAT of the SAT back end counts as *certified* only
-after :func:`verify.certify.certify_unsat` wrote the DIMACS CNF and its DRAT proof and the
-trusted checker accepted them. z3 gives no DRAT proof: its UNSAT is *uncertified* and is never
+after :func:`verify.certify.certify_unsat` wrote the DIMACS CNF and its LRAT (or DRAT) proof and the
+trusted checker accepted them. z3 gives no proof: its UNSAT is *uncertified* and is never
 turned into PROVED by the checks (with ``solver = "z3"`` the verdict is UNKNOWN, and the
 message says z3 found no counterexample). With ``solver = "both"`` the two must agree: SAT on
 one side and UNSAT on the other is an ERROR.
@@ -21,7 +21,7 @@ from typing import Any, Callable
 from .registry import Context
 
 SOLVERS = ("sat", "z3", "both")
-DEFAULT_SAT_SOLVER = "cadical153"
+DEFAULT_SAT_SOLVER = "cadical195"    # writes LRAT (verify.encode.sat)
 
 SAT, UNSAT, UNKNOWN, ERROR = "SAT", "UNSAT", "UNKNOWN", "ERROR"
 
@@ -52,7 +52,7 @@ STRUCTURAL = "structural: decided while encoding"
 
 
 def run_sat(query: Query, ctx: Context, *, stem: str, meta: dict, timeout: float,
-            sat_solver: str = DEFAULT_SAT_SOLVER) -> Answer:
+            sat_solver: str = DEFAULT_SAT_SOLVER, proof_format: str | None = None) -> Answer:
     from ..encode.cnf import CnfAlgebra
     t0 = time.perf_counter()
     alg = CnfAlgebra()
@@ -82,7 +82,8 @@ def run_sat(query: Query, ctx: Context, *, stem: str, meta: dict, timeout: float
         # certify_unsat solves once with proof logging: a model on SAT, checked files on UNSAT
         from .. import certify
         cert = certify.certify_unsat(clauses, num_vars, directory=Path(ctx.proofs_dir), stem=stem,
-                                     meta=dict(meta, solver=sat_solver), timeout=timeout, solver=sat_solver)
+                                     meta=dict(meta, solver=sat_solver), timeout=timeout, solver=sat_solver,
+                                     proof_format=proof_format or ctx.proof_format)
         status = {"SAT": SAT, "UNKNOWN": UNKNOWN}.get(cert.status.value, UNSAT)
         model, note = cert.model, cert.reason
     seconds = time.perf_counter() - t0
@@ -123,11 +124,12 @@ def run_z3(query: Query, *, timeout: float) -> Answer:
 
 
 def ask(query: Query, ctx: Context, solver: str, *, stem: str, meta: dict, timeout: float,
-        sat_solver: str = DEFAULT_SAT_SOLVER) -> list[Answer]:
+        sat_solver: str = DEFAULT_SAT_SOLVER, proof_format: str | None = None) -> list[Answer]:
     """The answers of the requested back end(s), SAT back end first."""
     answers = []
     if solver in ("sat", "both"):
-        answers.append(run_sat(query, ctx, stem=stem, meta=meta, timeout=timeout, sat_solver=sat_solver))
+        answers.append(run_sat(query, ctx, stem=stem, meta=meta, timeout=timeout, sat_solver=sat_solver,
+                               proof_format=proof_format))
     if solver in ("z3", "both"):
         answers.append(run_z3(query, timeout=timeout))
     return answers

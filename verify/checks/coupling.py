@@ -27,7 +27,7 @@ here in Python. Every *step* obligation is a formula over the one evaluator
 something else at ``p``"); the obligation holds iff the two are unsatisfiable together. They
 are discharged by **certified SAT**: the CNF view (:mod:`verify.encode.cnf`) of many
 obligations is one formula asserting OR_i (constraints_i AND violation_i), so its UNSAT proves
-every obligation in it; :func:`verify.certify.certify_unsat` writes CNF, DRAT proof and
+every obligation in it; :func:`verify.certify.certify_unsat` writes CNF, LRAT (or DRAT) proof and
 manifest under the proofs directory as ``<instance>__coupling__stepN`` and only the trusted
 checker's acceptance counts. A batch is closed at about ``CLAUSES_PER_CERTIFICATE`` clauses
 (the trusted checker's time grows faster than linearly in one formula).
@@ -65,7 +65,7 @@ timeout is UNKNOWN; a certificate the checker rejects is an ERROR.
 symbolically (:mod:`verify.encode.unroll`) next to the circuit, every uncoupled random bit
 free; the miter "some output differs or is masked" must be unsatisfiable. Exhaustive
 evaluation proves it when the free leaves are few (``exhaustive miter``), otherwise SAT with a
-DRAT certificate checked by the trusted checker (the ``checks`` back ends).
+certificate (LRAT or DRAT) checked by the trusted checker (the ``checks`` back ends).
 """
 from __future__ import annotations
 
@@ -79,6 +79,7 @@ from ..circuits.ir import Op
 from ..constructions.base import MASK, Compiled, compiled_of, counter_token
 from ..dlm.model import DLM, parse_name
 from ..dlm.semantics import Rule, SemanticsError, run
+from ..encode.sat import default_proof_format
 from ..encode.ternary import TernaryAlgebra
 from ..encode.unroll import FREE, INITIAL, Unrolling
 from ..store import claim_record
@@ -91,7 +92,7 @@ CROSS_CHECK_SYMBOLIC_VARS = 12    # ... of a case whose count is symbolic (the c
 CLAUSES_PER_CERTIFICATE = 3_000  # a batch is flushed into one certificate from this size on:
 # measured on c3540 under thm3.2-remask, 3k-clause batches take 7.5 s in all and 20k-clause
 # batches 44 s (solving and checking one formula grow faster than linearly), so keep them small
-METHOD = "induction; SAT+DRAT per distinct case; 3-valued cross-check"
+METHOD = "induction; SAT+LRAT/DRAT per distinct case; 3-valued cross-check"
 
 
 def method_label(res: "InductiveResult") -> str:
@@ -102,7 +103,7 @@ def method_label(res: "InductiveResult") -> str:
     if res.structural and not certified:
         return (f"induction; {STRUCTURAL} (every obligation folded to FALSE in "
                 f"{res.structural} batch(es), no certificate); {cross}")
-    sat = f"induction; SAT+DRAT per distinct case ({certified} certificate(s) checked)"
+    sat = f"induction; SAT+{res.proof_format.upper()} per distinct case ({certified} certificate(s) checked)"
     if res.structural:
         sat += f"; {res.structural} batch(es) {STRUCTURAL}"
     return f"{sat}; {cross}"
@@ -132,6 +133,7 @@ class InductiveResult:
     merged_positions: int = 0
     clauses: int = 0
     structural: int = 0             # batches decided by constant folding (no certificate)
+    proof_format: str = "lrat"
 
     @property
     def obligations_cases(self) -> int:
@@ -580,9 +582,10 @@ class _Certifier:
     the batch. A batch is flushed (one certificate) when it reaches ``limit`` clauses."""
 
     def __init__(self, directory: Path, instance: str, timeout: float | None, solver: str, meta: dict,
-                 limit: int):
+                 limit: int, proof_format: str | None = None):
         self.directory, self.instance, self.timeout, self.solver = directory, instance, timeout, solver
         self.claim = meta.pop("claim", None) or claim_record(name=instance, kind="coupling")
+        self.proof_format = proof_format
         self.meta, self.limit = meta, limit
         self.certificates: list[str] = []
         self.batches = 0
@@ -622,6 +625,7 @@ class _Certifier:
             return
         cert = certify.certify_unsat(alg.clauses, alg.num_vars, directory=self.directory,
                                      stem=certificate_stem(self.instance, "coupling", label), timeout=self.timeout, solver=self.solver,
+                                     proof_format=self.proof_format,
                                      meta=dict(self.meta, query=label, obligations=len(items),
                                                claim=dict(self.claim, obligation=label)))
         self.clauses += len(alg.clauses)
@@ -647,8 +651,9 @@ class _Certifier:
 
 
 def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str | None = None,
-                    instance: str | None = None, timeout: float | None = None, solver: str = "cadical153",
-                    cross_check: bool = True, meta: dict | None = None) -> InductiveResult:
+                    instance: str | None = None, timeout: float | None = None, solver: str = "cadical195",
+                    cross_check: bool = True, meta: dict | None = None,
+                    proof_format: str | None = None) -> InductiveResult:
     """The inductive coupling proof (module docstring); never raises on a failed obligation.
 
     Every step obligation is discharged by certified UNSAT: the CNF, its DRAT proof and a
@@ -660,7 +665,8 @@ def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str
     if proofs_dir is None:
         with tempfile.TemporaryDirectory(prefix="dlm-coupling-") as tmp:
             return prove_inductive(compiled, progress, proofs_dir=tmp, instance=instance, timeout=timeout,
-                                   solver=solver, cross_check=cross_check, meta=meta)
+                                   solver=solver, cross_check=cross_check, meta=meta,
+                                   proof_format=proof_format)
     dlm, circuit = compiled.dlm, compiled.circuit
     T = dlm.rounds
     if circuit is None or compiled.content is None or compiled.cases is None:
@@ -671,7 +677,7 @@ def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str
     cert = _Certifier(Path(proofs_dir), instance, timeout, solver,
                       dict(meta or {}, check="coupling", property="inductive coupling step obligations",
                            construction=compiled.construction, encoder="verify.encode.cnf (Tseitin, one IDPool)"),
-                      CLAUSES_PER_CERTIFICATE)
+                      CLAUSES_PER_CERTIFICATE, proof_format)
     n_cases = 0
     cross = {"proved": 0, "inconclusive": 0, "skipped": 0}
     merged_positions = 0
@@ -827,7 +833,8 @@ def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str
     return InductiveResult(True, msg, n_cases, dlm.length, len(ev.memo), status="PROVED",
                            certificates=list(cert.certificates), n_certificates=cert.batches - cert.structural,
                            structural=cert.structural, cross_check=dict(cross), obligations=cert.obligations,
-                           merged_positions=merged_positions, clauses=cert.clauses)
+                           merged_positions=merged_positions, clauses=cert.clauses,
+                           proof_format=proof_format or default_proof_format(solver))
 
 
 # --- concrete counterexamples -----------------------------------------------------------------
@@ -876,7 +883,7 @@ def find_counterexample(compiled: Compiled, tries: int = 300, seed: int = 0):
 def _parse_options(table) -> dict[str, Any]:
     # proved under both readings at once (the step obligations and the miter cover each)
     opts = {"tries": table.int("tries", 300, minimum=1),
-            "sat_solver": table.str("sat_solver", "cadical153"), "timeout": None, "rule": BOTH_RULES}
+            "sat_solver": table.str("sat_solver", "cadical195"), "timeout": None, "rule": BOTH_RULES}
     if table.has("timeout"):
         value = table.raw("timeout")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
@@ -916,7 +923,7 @@ def check_coupling(instance, check, ctx: Context) -> Outcome:
     opts = check.options
     res = prove_inductive(compiled, proofs_dir=ctx.proofs_dir, instance=name,
                           timeout=opts.get("timeout") or ctx.timeout,
-                          solver=opts.get("sat_solver", "cadical153"),
+                          solver=opts.get("sat_solver", "cadical195"), proof_format=ctx.proof_format,
                           meta={"spec": name, "source": str(getattr(spec, "path", "")),
                                 "claim": claim_record(instance, check)})
     details = {"cases": res.cases, "positions": res.positions, "distinct_shapes": res.distinct,
@@ -991,7 +998,7 @@ def _free_leaves(compiled: Compiled) -> int:
 
 def _miter_options(table) -> dict[str, Any]:
     return {"max_exhaustive": table.int("max_exhaustive", 20, minimum=0),
-            "sat_solver": table.str("sat_solver", "cadical153"), "rule": BOTH_RULES}
+            "sat_solver": table.str("sat_solver", "cadical195"), "rule": BOTH_RULES}
 
 
 @check_kind("coupling-miter", ("construction",), _miter_options,

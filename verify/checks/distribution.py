@@ -60,7 +60,7 @@ def parse_options(table) -> dict[str, Any]:
             raise table.error("table", "expected a table of outcome = \"probability\" pairs")
         dist = {}
         for outcome, prob in raw.items():
-            if not outcome or set(outcome) - {"0", "1", "M"}:
+            if set(outcome) - {"0", "1", "M"}:     # "" is the one outcome of zero output positions
                 raise table.error(f"table.{outcome}", f"'{outcome}' is not an outcome: a string over "
                                                       "0, 1 (tokens a, b) and M (still masked)")
             if len(outcome) != len(next(iter(raw))):

@@ -30,6 +30,7 @@ class Context:
     write_certificates: bool = True
     store: Any = None          # the verify.store.Store of proofs_dir (set by the runner)
     allow_code: bool = False   # --allow-code: a [sampler] may name a researcher's Python policy
+    proof_format: str | None = None    # "lrat" / "drat" for certified UNSAT; None: LRAT where the solver writes it
 
 
 @dataclass

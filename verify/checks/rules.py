@@ -23,7 +23,7 @@ Every check takes a ``rule`` (default ``enforce``); no rule enters ``independenc
 
 Verdicts. REFUTED only after the decoded counterexample has been replayed on the simulator
 (under the check's rule; F and G see the bits drawn); a replay that disagrees is an ERROR (an
-encoder bug). PROVED only when every UNSAT of the SAT back end has a DRAT certificate that the
+encoder bug). PROVED only when every UNSAT of the SAT back end has a certificate (LRAT or DRAT) that the
 trusted checker accepted (:func:`verify.certify.certify_unsat`). z3's UNSAT is uncertified:
 with ``solver = "z3"`` the verdict is UNKNOWN and says so; with ``solver = "both"`` both back
 ends run and any SAT/UNSAT disagreement is an ERROR. The checks ``mode``, ``termination`` and
@@ -38,6 +38,7 @@ from typing import Any, Callable, Sequence
 from ..circuits.evaluate import BOOL, evaluate, read_literal
 from ..dlm.model import DLM, Mode, Token, Wiring, show
 from ..dlm.semantics import InvalidToken, Rule, finish_round, leaf_values, predict, run
+from ..encode.sat import default_proof_format
 from ..encode.unroll import FREE, INITIAL, Unrolling, cone_size
 from ..verdict import Verdict
 from ..store import claim_record
@@ -62,6 +63,7 @@ def _common(table) -> dict[str, Any]:
     else:
         opts["timeout"] = None
     opts["sat_solver"] = table.str("sat_solver", DEFAULT_SAT_SOLVER)
+    opts["proof"] = table.str("proof", None, choices=("lrat", "drat")) if table.has("proof") else None
     opts["batch"] = table.int("batch", 0, minimum=0)   # 0 = automatic
     opts["rule"] = rule_option(table)
     return opts
@@ -157,7 +159,8 @@ def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Calla
         meta = {"spec": instance.name, "source": str(instance.spec.path), "check": check.kind,
                 "query": q.label, "property": what, "encoder": "verify.encode.cnf (Tseitin, one IDPool)",
                 "claim": claim_record(instance, check, q.label)}
-        answers = ask(q, ctx, solver, stem=stem, meta=meta, timeout=timeout, sat_solver=opts["sat_solver"])
+        answers = ask(q, ctx, solver, stem=stem, meta=meta, timeout=timeout, sat_solver=opts["sat_solver"],
+                      proof_format=opts.get("proof"))
         statuses = {a.backend: a.status for a in answers}
         statuses_all.append(statuses)
         for a in answers:
@@ -207,11 +210,12 @@ def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Calla
     if structural:
         details["structural"] = structural[:16]
     n_cert = len(queries) - len(structural)
+    fmt = opts.get("proof") or ctx.proof_format or default_proof_format(opts["sat_solver"])
     if n_cert == 0:
         method = f"{STRUCTURAL} ({structural[0]}" + (f"; {len(structural) - 1} more" if len(structural) > 1 else "") + ")"
         note = f"{len(queries)} obligation(s) decided by constant folding, no certificate"
     else:
-        method = f"SAT ({opts['sat_solver']}) + DRAT checked by the trusted checker"
+        method = f"SAT ({opts['sat_solver']}) + {fmt.upper()} checked by the trusted checker"
         note = f"{n_cert} solver call(s), {n_cert} certificate(s) checked"
         if structural:
             method += f"; {len(structural)} of {len(queries)} obligation(s) {STRUCTURAL}"

@@ -24,9 +24,9 @@ more than the run's ``--timeout``; a larger ``--timeout`` still wins). Verdicts:
 
 * PROVED: the claim is established: ``exists`` by a witness DLM written as a spec file and
   re-verified by the exact semantics (:func:`verify.dlm.semantics.output_distribution`);
-  ``none`` by UNSAT with a DRAT certificate accepted by the trusted checker (in exact
-  semantics, of the CNF plus the blocking clauses of the engine's exact evaluator; the verdict
-  line says what it rests on: :func:`verify.gap.statement.rests_on`).
+  ``none`` by UNSAT with a certificate (LRAT, or DRAT with ``proof = "drat"``) accepted by the
+  trusted checker (in exact semantics, of the CNF plus the blocking clauses of the engine's exact
+  evaluator; the verdict line says what it rests on: :func:`verify.gap.statement.rests_on`).
 * REFUTED: the opposite is established, with the witness or the accepted certificate.
 * UNKNOWN: timeout, or UNSAT whose certificate was not accepted (or could not be made).
 * ERROR: a witness failed its re-verification (a bug in the engine: never a pass).
@@ -84,7 +84,9 @@ def _parse_gap(table) -> dict[str, Any]:
             "max_candidates": table.int("max_candidates", 5000, minimum=1),
             # the claim's own time budget in seconds (solve + certify), when it needs more than
             # the run's --timeout; a larger --timeout still wins
-            "timeout": table.int("timeout", minimum=1) if table.has("timeout") else None}
+            "timeout": table.int("timeout", minimum=1) if table.has("timeout") else None,
+            # proof format of the certificate (default: the run's --proof, else LRAT)
+            "proof": table.str("proof", choices=("lrat", "drat")) if table.has("proof") else None}
 
 
 def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=None,
@@ -100,7 +102,8 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
 
     directory = ctx.proofs_dir / "gap"
     res = solve_class(cls, certify_dir=directory if ctx.write_certificates else None,
-                      timeout=ctx.timeout, max_candidates=max_candidates, progress=progress, claim=claim)
+                      timeout=ctx.timeout, max_candidates=max_candidates, progress=progress, claim=claim,
+                      proof_format=ctx.proof_format)
     details = {"status": res.status, "clauses": res.clauses, "variables": res.variables,
                "seconds": round(res.seconds, 3), "blocked_candidates": res.blocked,
                "proof_bytes": res.proof_bytes}
@@ -126,7 +129,8 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
     if res.status == "UNSAT" and res.certified:
         return {"fact": "none", "message": f"UNSAT, certificate accepted ({res.clauses} clauses); "
                 f"rests on {rests_on(res.blocked)}",
-                "method": f"{res.method}+DRAT", "certificates": res.certificates, "details": details}
+                "method": f"{res.method}+{res.proof_format.upper()}", "certificates": res.certificates,
+                "details": details}
     note = res.message or "no answer"
     if res.status == "UNSAT":
         note = f"UNSAT but not certified: {note}"
@@ -141,6 +145,8 @@ def check_gap(instance, check, ctx: Context) -> Outcome:
     budget = check.options.get("timeout")
     if budget is not None and budget > ctx.timeout:
         ctx = dataclasses.replace(ctx, timeout=float(budget))
+    if check.options.get("proof"):
+        ctx = dataclasses.replace(ctx, proof_format=check.options["proof"])
     got = decide(cls, ctx, check.options["max_candidates"], claim=claim_record(instance, check))
     claim = check.options["claim"]
     if got["fact"] == "error":

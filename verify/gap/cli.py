@@ -27,7 +27,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                 description="For each (n, rounds, mode, semantics), the least locality k for which a "
                             "DLM with L = n produces the even-parity distribution D+n (support: exactly "
                             "the even strings are possible; exact: uniform on them, --rho random bits per "
-                            "position and round). Smaller k are refuted by DRAT certificates accepted "
+                            "position and round). Smaller k are refuted by LRAT (or --proof drat) certificates accepted "
                             "by the trusted checker; the witness at k is re-verified by the exact "
                             "semantics. Progress goes to stderr.")
     p.add_argument("--n", default="3..5", help="e.g. 3..6 or 3,5 (default 3..5)")
@@ -38,6 +38,8 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--proofs", default="proofs", metavar="DIR",
                    help="certificates and witnesses go to DIR/gap (default proofs/)")
     p.add_argument("--timeout", type=float, default=600.0, metavar="S", help="per class, seconds")
+    p.add_argument("--proof", choices=("lrat", "drat"), default=None,
+                   help="proof format of the certificates (default: lrat, from cadical195)")
     p.add_argument("--max-candidates", type=int, default=5000,
                    help="exact semantics: give up after this many refuted candidates")
     p.add_argument("--rho", type=int, default=1,
@@ -107,7 +109,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                      args.predictor_model, args.bound)
         except GapClassError as e:
             raise UsageError(f"--rho {args.rho}: {e}") from None
-    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout)
+    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, proof_format=args.proof)
     if args.bound == "template":
         from .table import min_template_size
         if args.predictor_model != "self-unmask":

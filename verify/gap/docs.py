@@ -107,9 +107,9 @@ def render_claims(root: Path) -> str:
         if claim == "exists":
             rests = "witness DLM re-verified by the exact semantics"
         elif cls.semantics == "support":
-            rests = "DRAT certificate alone"
+            rests = "certificate alone"
         else:
-            rests = "DRAT certificate + the exact evaluator's blocking clauses (count: verdict line, manifest)"
+            rests = "certificate + the exact evaluator's blocking clauses (count: verdict line, manifest)"
         lines.append(f"| `{spec.name}` | {_mode_cell(cls)} | {_semantics_cell(cls)} | {cls.rounds} | "
                      f"{cls.n} | {bound} | {caption(cls)} | {claim} | {rests} |")
     return "\n".join(lines) + "\n"

@@ -174,12 +174,12 @@ def witness_statement(cls) -> str:
 
 
 def rests_on(blocked: int) -> str:
-    """What a certified "none" rests on (README, "What least k = K rests on"): the DRAT
+    """What a certified "none" rests on (README, "What least k = K rests on"): the (LRAT or DRAT)
     certificate of ``CNF + blocking clauses``, where each blocking clause is justified only by
     the engine's exact evaluation of one candidate DLM (exact semantics, CEGAR)."""
     if blocked == 0:
-        return "the DRAT certificate alone (no blocking clauses)"
-    return (f"the DRAT certificate plus {blocked} blocking clause{'s' if blocked != 1 else ''} "
+        return "the certificate alone (no blocking clauses)"
+    return (f"the certificate plus {blocked} blocking clause{'s' if blocked != 1 else ''} "
             f"from the engine's exact evaluator (each excludes a candidate DLM it found not to "
             f"sample D⊕n; not re-checked by the trusted checker)")
 
