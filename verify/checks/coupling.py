@@ -79,6 +79,7 @@ from ..circuits.ir import Op
 from ..constructions.base import MASK, Compiled, compiled_of, counter_token
 from ..dlm.model import DLM, parse_name
 from ..dlm.semantics import Rule, SemanticsError, run
+from ..encode.sat import solver_names
 from ..encode.ternary import TernaryAlgebra
 from ..encode.unroll import FREE, INITIAL, Unrolling
 from ..verdict import Verdict
@@ -847,13 +848,9 @@ def find_counterexample(compiled: Compiled, tries: int = 300, seed: int = 0):
 # --- check kinds ------------------------------------------------------------------------------
 
 def _parse_options(table) -> dict[str, Any]:
-    opts = {"tries": table.int("tries", 300, minimum=1),
-            "sat_solver": table.str("sat_solver", "cadical153"), "timeout": None}
-    if table.has("timeout"):
-        value = table.raw("timeout")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise table.error("timeout", f"expected a positive number of seconds, got {value!r}")
-        opts["timeout"] = float(value)
+    opts = {"tries": table.int("tries", 300, minimum=1, maximum=10**6),
+            "sat_solver": table.str("sat_solver", "cadical153", choices=tuple(solver_names())), "timeout": None}
+    opts["timeout"] = table.seconds("timeout")
     return opts
 
 
@@ -961,7 +958,7 @@ def _free_leaves(compiled: Compiled) -> int:
 
 def _miter_options(table) -> dict[str, Any]:
     return {"max_exhaustive": table.int("max_exhaustive", 20, minimum=0),
-            "sat_solver": table.str("sat_solver", "cadical153")}
+            "sat_solver": table.str("sat_solver", "cadical153", choices=tuple(solver_names()))}
 
 
 @check_kind("coupling-miter", ("construction",), _miter_options,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -29,6 +30,12 @@ from ..verdict import Verdict
 from .registry import Context, Outcome, check_kind
 
 METHODS = ("exact", "brute-force", "bdd", "count", "both", "all")
+
+#: an outcome key of a ``target = "table"`` (one symbol per output position)
+OUTCOME = re.compile(r"[01M]{1,4096}")
+#: a probability written as an integer, a fraction or a decimal (no exponent: "1e999999" would
+#: be computed in full)
+PROBABILITY = re.compile(r"[0-9]{1,60}(/[0-9]{1,60}|\.[0-9]{1,60})?")
 
 #: brute force joins ``method = "all"`` up to this many random bits (2^14 simulator runs)
 ALL_BRUTE_FORCE_BITS = 14
@@ -52,10 +59,17 @@ def parse_options(table) -> dict[str, Any]:
             raise table.error("table", "expected a table of outcome = \"probability\" pairs")
         dist = {}
         for outcome, prob in raw.items():
-            try:
-                dist[outcome] = Fraction(str(prob))
-            except (ValueError, ZeroDivisionError):
-                raise table.error(f"table.{outcome}", f"'{prob}' is not a rational probability") from None
+            if not OUTCOME.fullmatch(outcome) or len(outcome) != len(next(iter(raw))):
+                raise table.error(f"table.{outcome}", f"outcome '{outcome}' is not a string over 0, 1, M "
+                                                      f"as long as the others (one symbol per output)")
+            text = str(prob).strip()
+            if isinstance(prob, bool) or not isinstance(prob, (int, float, str)) or not PROBABILITY.fullmatch(text):
+                raise table.error(f"table.{outcome}", f"'{prob}' is not a probability (write \"1/4\" or \"0.25\")")
+            if text.partition("/")[2].strip("0") == "" and "/" in text:
+                raise table.error(f"table.{outcome}", f"'{prob}' divides by zero")
+            dist[outcome] = Fraction(text)
+            if not 0 <= dist[outcome] <= 1:
+                raise table.error(f"table.{outcome}", f"probability {prob} is outside [0, 1]")
         if sum(dist.values()) != 1:
             raise table.error("table", f"probabilities sum to {sum(dist.values())}, not 1")
         opts["table"] = dist

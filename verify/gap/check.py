@@ -39,6 +39,7 @@ import itertools
 from pathlib import Path
 from typing import Any
 
+from .. import limits
 from ..checks.registry import Context, Outcome, check_kind
 from ..distribution.targets import TARGETS
 from ..dlm.model import Mode
@@ -49,19 +50,20 @@ from .classes import BOUNDS, PREDICTOR_MODELS, SEMANTICS, GapClass, GapClassErro
 
 @subject("gap")
 def build_gap(table, env: dict[str, Any], base: Path) -> GapClass:
-    n = table.int("n", minimum=2)
-    rounds = table.int("rounds", minimum=1)
+    lim = limits.current()
+    n = table.int("n", minimum=2, maximum=lim.length, limit="length")
+    rounds = table.int("rounds", minimum=1, maximum=lim.rounds, limit="rounds")
     mode = Mode(table.str("mode", choices=tuple(m.value for m in Mode)))
     semantics = table.str("semantics", choices=SEMANTICS)
     model = table.str("predictor_model", "self-unmask", choices=PREDICTOR_MODELS)
     bound = table.str("bound", "locality", choices=BOUNDS)
     if bound == "template":
         k = 0
-        size = table.int("s", minimum=0)
+        size = table.int("s", minimum=0, maximum=lim.length, limit="length")
     else:
-        k = table.int("locality", minimum=0)
+        k = table.int("locality", minimum=0, maximum=n)
         size = 0
-    rho = table.int("rho", 1, minimum=1)
+    rho = table.int("rho", 1, minimum=1, maximum=lim.random_bits, limit="random_bits")
     table.finish()
     try:
         return GapClass(n, rounds, mode, semantics, k, rho, model, bound, size)
@@ -74,7 +76,8 @@ def _parse_gap(table) -> dict[str, Any]:
             "max_candidates": table.int("max_candidates", 5000, minimum=1),
             # the claim's own time budget in seconds (solve + certify), when it needs more than
             # the run's --timeout; a larger --timeout still wins
-            "timeout": table.int("timeout", minimum=1) if table.has("timeout") else None}
+            "timeout": table.int("timeout", minimum=1, maximum=int(limits.current().timeout), limit="timeout")
+            if table.has("timeout") else None}
 
 
 def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=None) -> dict[str, Any]:
