@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
+from . import limits
 from .errors import UsageError, UserError
+from .limits import timeout_arg
 from .verdict import EXIT_MISMATCH, EXIT_USAGE, CheckResult, exit_code
 
 EXIT_CODES = """exit codes:
@@ -59,7 +61,10 @@ def _run_parser(stdout) -> _Parser:
     p.add_argument("--json", metavar="FILE", help="write all results as JSON")
     p.add_argument("--junit", metavar="FILE", help="write all results as JUnit XML")
     p.add_argument("--proofs", metavar="DIR", default="proofs", help="where certificates are written (default: proofs/)")
-    p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="per solver call, seconds (default 120)")
+    p.add_argument("--timeout", type=timeout_arg, default=120.0, metavar="S",
+                   help="per solver call, and per distribution method and input (default 120)")
+    p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                   help="raise an input limit (README, 'Limits'), e.g. --limit length=200000")
     p.add_argument("--solver", choices=("sat", "z3", "both"), default=None,
                    help="back end for the rule checks whose spec names none (default: sat)")
     p.add_argument("--verbose", "-v", action="store_true", help="print the details of every result")
@@ -82,8 +87,7 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .specs import discover, load_spec
 
     args = _run_parser(stdout).parse_args(argv)
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
+    overrides = limits.cli_overrides(args.limit)
     for path in (args.json, args.junit):
         if path and Path(path).is_dir():
             raise UsageError(f"{path}: is a directory, expected a report file name")
@@ -94,7 +98,7 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     specs, spec_errors = [], []
     for f in files:
         try:
-            specs.append(load_spec(f))
+            specs.append(load_spec(f, overrides))
         except UserError as e:
             spec_errors.append(e)
             print(f"error: {e}", file=stderr)
@@ -147,9 +151,12 @@ def command_circuit(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--random-prefix", metavar="P", help="inputs whose name starts with P are random sources")
+    p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                   help="raise an input limit (README, 'Limits'), e.g. --limit circuit_vertices=10000000")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
-    circuit = read_circuit(Path(args.file), random_prefix=args.random_prefix)
+    with limits.raised(limits.cli_overrides(args.limit)):
+        circuit = read_circuit(Path(args.file), random_prefix=args.random_prefix)
     stats = circuit.stats()
     stats["file"] = args.file
     stats["read_seconds"] = round(time.perf_counter() - t0, 3)

@@ -113,3 +113,14 @@ def check_timeout(value: float, what: str = "--timeout") -> float:
             or value <= 0 or value > current().timeout:
         raise ValueError(f"{what} must be a number of seconds in (0, {current().timeout:g}], got {value!r}")
     return float(value)
+
+
+def timeout_arg(text: str) -> float:
+    """argparse ``type=`` of a ``--timeout`` flag: nan, inf, 1e309, 0 and negatives are usage
+    errors (exit 2), never a solver's OverflowError later."""
+    import argparse
+    try:
+        return check_timeout(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds in (0, {current().timeout:g}], got '{text}'") from None

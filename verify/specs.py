@@ -414,8 +414,14 @@ def toml_depth_error(text: str) -> str | None:
     return None
 
 
-def load_spec(path: Path) -> Spec:
-    """Parse and validate one spec file; raise SpecError naming the file and key."""
+def load_spec(path: Path, overrides: dict[str, int | float] | None = None) -> Spec:
+    """Parse and validate one spec file; raise SpecError naming the file and key.
+    ``overrides`` raise limits (``--limit``); the spec's own ``[limits]`` table may raise more."""
+    with limits.raised(overrides or {}):
+        return _read(path)
+
+
+def _read(path: Path) -> Spec:
     from .checks.registry import load_all  # checks sit below specs; imported here to register kinds
     load_all()
     try:

@@ -14,6 +14,7 @@ from .progress import Progress
 def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from ..checks.registry import Context
     from ..cli import _Parser
+    from ..limits import timeout_arg
     from ..dlm.model import Mode
     from .table import min_locality, parse_range
 
@@ -31,7 +32,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--k-max", type=int, default=None, help="largest locality tried (default n)")
     p.add_argument("--proofs", default="proofs", metavar="DIR",
                    help="certificates and witnesses go to DIR/gap (default proofs/)")
-    p.add_argument("--timeout", type=float, default=600.0, metavar="S", help="per class, seconds")
+    p.add_argument("--timeout", type=timeout_arg, default=600.0, metavar="S", help="per class, seconds")
     p.add_argument("--max-candidates", type=int, default=5000,
                    help="exact semantics: give up after this many refuted candidates")
     p.add_argument("--rho", type=int, default=1,
@@ -73,8 +74,6 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .classes import PREDICTOR_MODELS
     if args.predictor_model not in PREDICTOR_MODELS:
         raise UsageError(f"--predictor-model takes one of {', '.join(PREDICTOR_MODELS)}")
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
     if args.rho != 1:
         from .classes import GapClass, GapClassError
         if "exact" not in sems:
