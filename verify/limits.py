@@ -31,6 +31,8 @@ class Limits:
     length: int = 100_000                # positions of a DLM (length, construction n)
     rounds: int = 10_000                 # rounds of a DLM
     random_bits: int = 64                # random bits per position and round
+    target_outputs: int = 24             # outputs of a DLM compared with a named target
+                                         # (the target lists up to 2^n outcomes)
     template_chars: int = 200            # characters inside one {...} template
     template_bits: int = 64              # bits of every intermediate and final template value
     template_exponent: int = 64          # largest exponent of ** in a template

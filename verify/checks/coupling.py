@@ -957,7 +957,7 @@ def _free_leaves(compiled: Compiled) -> int:
 
 
 def _miter_options(table) -> dict[str, Any]:
-    return {"max_exhaustive": table.int("max_exhaustive", 20, minimum=0),
+    return {"max_exhaustive": table.int("max_exhaustive", 20, minimum=0, maximum=30),
             "sat_solver": table.str("sat_solver", "cadical153", choices=tuple(solver_names()))}
 
 

@@ -21,12 +21,14 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from .. import limits
 from ..dlm.model import DLM, own_random_only, show
 from ..dlm.semantics import (NotIndependent, Rule, SemanticsError, all_draws, brute_force_distribution,
                              final_output, output_distribution, random_slots, run)
 from ..distribution.symbolic import bdd_output_distribution, count_output_distribution
 from ..distribution.targets import TARGETS, first_difference
 from ..verdict import Verdict
+from .bounded import Expired, within
 from .registry import Context, Outcome, check_kind
 
 METHODS = ("exact", "brute-force", "bdd", "count", "both", "all")
@@ -79,6 +81,15 @@ def parse_options(table) -> dict[str, Any]:
         raise table.error("inputs", "expected \"all\" or a list of bit strings such as \"0110\"")
     opts["inputs"] = chis
     return opts
+
+
+def target_too_big(name: str, n: int) -> str:
+    """Why the named target over ``n`` outputs is not built (it lists up to 2^n outcomes), or ""."""
+    most = limits.current().target_outputs
+    if name != "table" and n > most:
+        return (f"target '{name}' over {n} outputs would list up to 2^{n} outcomes; at most {most} "
+                f"outputs (limit target_outputs; raise it with --limit target_outputs=...)")
+    return ""
 
 
 def target_for(opts: dict[str, Any], n: int) -> dict[str, Fraction]:
@@ -173,22 +184,41 @@ def _compute(dlm: DLM, chi, rule: Rule, method: str):
     return reference, None
 
 
+def _compute_all(dlm: DLM, chis, rule: Rule, method: str) -> list:
+    """:func:`_compute` on each input, stopping after the first failure."""
+    out = []
+    for chi in chis:
+        out.append(_compute(dlm, chi, rule, method))
+        if out[-1][1] is not None:
+            break
+    return out
+
+
 @check_kind("distribution", ("dlm",), parse_options,
             "the output distribution equals the target exactly, for every input")
 def check_distribution(instance, check, ctx: Context) -> Outcome:
     dlm: DLM = instance.subject
     opts = check.options
     rule: Rule = opts["rule"]
+    too_big = target_too_big(opts["target"], len(dlm.outputs))
+    if too_big:
+        return Outcome(Verdict.ERROR, too_big)
     target = target_for(opts, len(dlm.outputs))
     method = opts["method"]
-    for chi in input_assignments(dlm, opts["inputs"]):
+    chis = input_assignments(dlm, opts["inputs"])
+    for chi in chis:
         if len(chi) != len(dlm.inputs):
             return Outcome(Verdict.ERROR, f"input {''.join(map(str, chi))} has {len(chi)} bits, "
                                           f"the DLM has {len(dlm.inputs)} input positions")
-        try:
-            actual, failure = _compute(dlm, chi, rule, method)
-        except SemanticsError as e:
-            return Outcome(Verdict.ERROR, str(e), method, details=dict(e.details))
+    try:
+        # every method on every input, in one child process killed at --timeout (issue 10.5)
+        computed = within(ctx.timeout, _compute_all, dlm, chis, rule, method)
+    except Expired as e:
+        return Outcome(Verdict.UNKNOWN, f"timeout: the {_method_label(dlm, method)} did not finish "
+                                        f"within --timeout {ctx.timeout:g}s ({e})", _method_label(dlm, method))
+    except SemanticsError as e:
+        return Outcome(Verdict.ERROR, str(e), method, details=dict(e.details))
+    for chi, (actual, failure) in zip(chis, computed):
         if failure is not None:
             return failure
         if sum(actual.values()) != 1:

@@ -40,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import limits
+from ..checks.bounded import Expired, within
+from ..checks.distribution import target_too_big
 from ..checks.registry import Context, Outcome, check_kind
 from ..distribution.targets import TARGETS
 from ..dlm.model import Mode
@@ -155,9 +157,15 @@ def _parse_support(table) -> dict[str, Any]:
 def check_support(instance, check, ctx: Context) -> Outcome:
     from ..dlm.semantics import SemanticsError, output_distribution
     dlm = instance.subject
+    too_big = target_too_big(check.options["target"], len(dlm.outputs))
+    if too_big:
+        return Outcome(Verdict.ERROR, too_big)
     target = TARGETS[check.options["target"]](len(dlm.outputs))
     try:
-        dist = output_distribution(dlm)
+        dist = within(ctx.timeout, output_distribution, dlm)   # killed at --timeout (issue 10.5)
+    except Expired as e:
+        return Outcome(Verdict.UNKNOWN, f"timeout: the exact semantics did not finish within "
+                                        f"--timeout {ctx.timeout:g}s ({e})", "exact semantics (support)")
     except SemanticsError as e:
         return Outcome(Verdict.ERROR, str(e), "exact semantics")
     got, want = {o for o, p in dist.items() if p > 0}, {o for o, p in target.items() if p > 0}
