@@ -34,7 +34,7 @@ def within(timeout: float, fn: Callable[..., Any], *args: Any) -> Any:
     Raises :class:`Expired` on timeout, and whatever ``fn`` raised otherwise."""
     done, got = call_in_child(_capture, (fn, args), timeout)
     if not done:
-        raise Expired(f"{got} after {timeout:g}s" if got == "timeout" else str(got))
+        raise Expired(f"timeout after {timeout:g}s (--timeout)" if got == "timeout" else str(got))
     kind, value = got
     if kind == "raise":
         raise value
