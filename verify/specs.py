@@ -228,9 +228,10 @@ def subject(kind: str, acts_as: str | None = None):
 def _resolver(role: str, position: int):
     kinds = {"predictor": ("m", "v"), "unmask_strategy": ("m", "v", "ym", "yv"),
              "remask": ("m", "v", "zm", "zv")}[role]
-    state = re.compile(r"^(%s)(\d+)$" % "|".join(sorted(kinds, key=len, reverse=True)))
-    own = re.compile(r"^r(\d+)$")
-    other = re.compile(r"^r(\d+)_(\d+)$")
+    # ASCII digits only (\d also matches other scripts' digits), at most 9 of them
+    state = re.compile(r"^(%s)([0-9]{1,9})$" % "|".join(sorted(kinds, key=len, reverse=True)))
+    own = re.compile(r"^r([0-9]{1,9})$")
+    other = re.compile(r"^r([0-9]{1,9})_([0-9]{1,9})$")
 
     def resolve(name: str) -> tuple[str, str]:
         if state.match(name):
@@ -441,6 +442,8 @@ def _read(path: Path) -> Spec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise SpecError(f"TOML syntax error: {e}", file=str(path), line=_toml_line(str(e))) from None
+    except ValueError as e:   # tomllib's int() of a literal over 4300 digits
+        raise SpecError(f"TOML value out of range: {str(e)[:80]}", file=str(path)) from None
     except RecursionError:  # the scan above should prevent it; never a traceback
         raise SpecError("TOML nested too deeply", file=str(path)) from None
     top = Table(data, path, "")

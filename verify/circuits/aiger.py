@@ -155,7 +155,7 @@ def _symbols(lines: Sequence[str], first_line: int | None, ni: int, no: int, fil
             continue
         kind = line[0]
         idx, _, name = line[1:].partition(" ")
-        if kind not in "ilobcjf" or not (idx.isascii() and idx.isdigit()) or not name:
+        if kind not in "ilobcjf" or not (idx.isascii() and idx.isdigit()) or len(idx) > 18 or not name:
             raise CircuitFileError(f"bad symbol table line '{line.strip()}'{at}", file=file, line=lineno)
         k = int(idx)
         if kind == "i":
