@@ -40,7 +40,8 @@ class Limits:
     expression_depth: int = 100          # nesting of a Boolean expression (a chain of one
                                          # operator, or of ~, counts once)
     circuit_bytes: int = 200_000_000     # size of a circuit file
-    circuit_vertices: int = 5_000_000    # inputs + gates (+ outputs) a circuit file declares
+    circuit_vertices: int = 5_000_000    # inputs an AIGER header declares (a binary file does not
+                                         # list them; every other count needs bytes of the file)
     timeout: float = 1_000_000.0         # largest --timeout / timeout = ... in seconds
 
 

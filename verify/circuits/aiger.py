@@ -52,10 +52,10 @@ def read_aiger(path: str | os.PathLike, *, random_prefix: str | None = None) -> 
         numbers.append(int(tok))
     m, i, l, o, a = numbers[:5]
     most = limits.current().circuit_vertices
-    if i + o + a > most:   # checked before anything of that size is allocated
-        raise CircuitFileError(f"the header declares {i} inputs, {o} outputs and {a} AND gates, more "
-                               f"than {most} in all (limit circuit_vertices; raise it with "
-                               f"--limit circuit_vertices=...)", file=file, line=1)
+    if i > most:   # a binary file does not list its inputs: the header alone would allocate them
+        raise CircuitFileError(f"the header declares {i} inputs, more than {most} (limit "
+                               f"circuit_vertices; raise it with --limit circuit_vertices=...)",
+                               file=file, line=1)
     if l:
         raise CircuitFileError(f"sequential circuits are not supported ({l} latches)",
                                file=file, line=1)
