@@ -179,3 +179,14 @@ def test_circuit_limit_flag_raises_the_vertex_limit(tmp_path):
     assert code == 2 and "circuit_vertices" in out
     code, out, _ = run(tmp_path, ["circuit", str(path), "--limit", "circuit_vertices=7000000"])
     assert code == 2 and "circuit_vertices" not in out and "truncated" in out, out   # now read, and short
+
+
+def test_special_files_are_not_read(tmp_path):
+    """A spec or a circuit rule naming /dev/zero is refused, not read forever."""
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["sample", "/dev/zero"], out, err) == 2 and "not a regular file" in err.getvalue()
+    (tmp_path / "zero.bench").symlink_to("/dev/zero")
+    spec = tmp_path / "s.toml"
+    spec.write_text(edit('value = "r0"', 'circuit = "zero.bench"'))
+    code, text, seconds = run(tmp_path, [str(spec)])
+    assert code == 2 and "not a regular file" in text and seconds < QUICK, text

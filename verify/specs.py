@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -426,7 +427,10 @@ def _read(path: Path) -> Spec:
     from .checks.registry import load_all  # checks sit below specs; imported here to register kinds
     load_all()
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):   # /dev/zero, a FIFO: never read
+            raise SpecError("not a regular file", file=str(path))
+        size = info.st_size
         if size > limits.current().spec_bytes:
             raise SpecError(f"spec file of {size} bytes exceeds {limits.current().spec_bytes} "
                             f"(limit spec_bytes; raise it with --limit spec_bytes=...)", file=str(path))

@@ -12,6 +12,7 @@ Every fault in a file raises :class:`~verify.errors.CircuitFileError` with the f
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +30,8 @@ def read_bytes(path: str | os.PathLike) -> bytes:
     most = limits.current().circuit_bytes
     try:
         with open(path, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):   # /dev/zero, a FIFO...
+                raise CircuitFileError("not a regular file", file=str(path))
             data = fh.read(most + 1)   # never more than the limit, whatever the file's size
         if len(data) > most:
             raise CircuitFileError(f"file larger than {most} bytes (limit circuit_bytes; raise it "
