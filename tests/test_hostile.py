@@ -115,6 +115,16 @@ def test_deep_toml_is_refused_before_parsing(tmp_path, text):
     assert seconds < QUICK
 
 
+@pytest.mark.parametrize("text", [GOOD.replace("rounds = 1", "rounds = 1\n" + ".".join(["a"] * 2000) + " = 1"),
+                                  GOOD + "[" + ".".join(["a"] * 2000) + "]\n"])
+def test_dotted_keys_nesting_deep_are_refused(tmp_path, text):
+    spec = tmp_path / "s.toml"
+    spec.write_text(text)
+    code, out, seconds = run(tmp_path, [str(spec)])
+    assert code == 2 and str(spec) in out and "toml_depth" in out and "Traceback" not in out, out
+    assert seconds < QUICK
+
+
 def test_oversized_spec_is_refused(tmp_path):
     spec = tmp_path / "s.toml"
     spec.write_text(GOOD + "# " + "x" * 1_000_001 + "\n")

@@ -380,6 +380,19 @@ def _params(table: Table | None) -> list[dict[str, Any]]:
 _CLAIM_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+=,-]{0,199}")
 
 
+def nesting(value: Any) -> int:
+    """How deeply tables and arrays nest in a parsed TOML value (iterative)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
 def toml_depth_error(text: str) -> str | None:
     """Why ``text`` nests arrays / inline tables deeper than the ``toml_depth`` limit, or None.
 
@@ -450,6 +463,9 @@ def _read(path: Path) -> Spec:
         raise SpecError(f"TOML value out of range: {str(e)[:80]}", file=str(path)) from None
     except RecursionError:  # the scan above should prevent it; never a traceback
         raise SpecError("TOML nested too deeply", file=str(path)) from None
+    if nesting(data) > limits.current().toml_depth:   # dotted keys nest without brackets
+        raise SpecError(f"tables or arrays nested deeper than {limits.current().toml_depth} "
+                        f"(limit toml_depth; dotted keys count)", file=str(path))
     top = Table(data, path, "")
     overrides = {}
     if top.has("limits"):
