@@ -116,13 +116,24 @@ def test_deep_toml_is_refused_before_parsing(tmp_path, text):
 
 
 @pytest.mark.parametrize("text", [GOOD.replace("rounds = 1", "rounds = 1\n" + ".".join(["a"] * 2000) + " = 1"),
-                                  GOOD + "[" + ".".join(["a"] * 2000) + "]\n"])
+                                  GOOD + "[" + ".".join(["a"] * 2000) + "]\n",
+                                  '[claim]\nname = "x"\n' + ".".join(["a"] * 300000) + " = 1\n",
+                                  GOOD.replace("rounds = 1", "rounds = 1\nx = {" + ".".join(["a"] * 300000) + " = 1}")])
 def test_dotted_keys_nesting_deep_are_refused(tmp_path, text):
     spec = tmp_path / "s.toml"
     spec.write_text(text)
     code, out, seconds = run(tmp_path, [str(spec)])
     assert code == 2 and str(spec) in out and "toml_depth" in out and "Traceback" not in out, out
     assert seconds < QUICK
+
+
+def test_floats_and_dotted_keys_within_the_limit_are_read(tmp_path):
+    """64 decimals on one line (dots between digits, not dotted-key parts) are fine."""
+    table = ", ".join(f'"{k:06b}" = 0.015625' for k in range(64))
+    spec = tmp_path / "s.toml"
+    spec.write_text(GOOD.replace("length = 2", "length = 6").replace('target = "uniform"', f"target = \"table\"\ntable = {{ {table} }}"))
+    code, out, _ = run(tmp_path, [str(spec)])
+    assert code == 0 and "PROVED" in out, out
 
 
 def test_oversized_spec_is_refused(tmp_path):

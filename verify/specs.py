@@ -398,9 +398,9 @@ def toml_depth_error(text: str) -> str | None:
 
     A linear scan (strings and comments skipped) run before :mod:`tomllib`, whose parser
     recurses once per level. Table headers (``[a]``, ``[[a]]``) count like brackets, which
-    only adds 2."""
+    only adds 2. Dots outside strings (but between digits) count as dotted-key parts, per line."""
     most = limits.current().toml_depth
-    depth, k, n = 0, 0, len(text)
+    depth, dots, k, n = 0, 0, 0, len(text)
     while k < n:
         c = text[k]
         if c in "\"'":
@@ -425,6 +425,12 @@ def toml_depth_error(text: str) -> str | None:
                 return f"arrays or inline tables nested deeper than {most} (limit toml_depth)"
         elif c in "]}":
             depth = max(0, depth - 1)
+        elif c == "\n":
+            dots = 0
+        elif c == "." and not (text[k - 1:k].isdigit() and text[k + 1:k + 2].isdigit()):
+            dots += 1   # a dotted key (tomllib takes quadratic time on long ones)
+            if dots > most:
+                return f"a dotted key of more than {most} parts (limit toml_depth)"
         k += 1
     return None
 
