@@ -12,9 +12,8 @@ RULE_KINDS = ("independence", "mode", "encoding", "termination", "resources")
 
 
 def options(kind: str, solver: str, **extra) -> dict:
-    opts = {"solver": solver, "timeout": 30.0, "sat_solver": "cadical153", "batch": 0}
-    if kind in ("termination", "resources"):
-        opts["rule"] = Rule.LITERAL
+    # these tests are about the circuits themselves: read literally (the default is enforce)
+    opts = {"solver": solver, "timeout": 30.0, "sat_solver": "cadical153", "batch": 0, "rule": Rule.LITERAL}
     opts.update(extra)
     return opts
 

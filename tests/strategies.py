@@ -37,11 +37,21 @@ def _random_function(draw, b: CircuitBuilder, leaves: list[int], gates: int) -> 
 
 
 @st.composite
-def dlms(draw, max_length=3, max_rounds=3, max_rho=2, strategies=True):
-    """A random small DLM whose predictors never emit 11 (value is forced to 0 under a mask)."""
+def dlms(draw, max_length=3, max_rounds=3, max_rho=2, strategies=True, strategy_random=False):
+    """A random small DLM whose predictors never emit 11 (value is forced to 0 under a mask).
+
+    ``strategy_random``: F and G may also read random bits of any position (outside MODEL.md
+    §3; the semantics that can must give them the bits drawn that round)."""
     L = draw(st.integers(1, max_length))
     mode = draw(st.sampled_from(list(Mode)))
     rho = [draw(st.integers(0, max_rho)) for _ in range(L)]
+    slots = [(j, k) for j in range(L) for k in range(rho[j])]
+
+    def strategy_randoms(b: CircuitBuilder) -> list[int]:
+        if not (strategy_random and slots):
+            return []
+        picked = draw(st.lists(st.sampled_from(slots), max_size=2, unique=True))
+        return [b.random(f"r{j}_{k}") for j, k in picked]
     predictor = []
     for i in range(L):
         b = CircuitBuilder(f"p{i}")
@@ -60,6 +70,7 @@ def dlms(draw, max_length=3, max_rounds=3, max_rho=2, strategies=True):
             b = CircuitBuilder(f"f{i}")
             reads = draw(st.lists(st.integers(0, L - 1), max_size=2, unique=True))
             leaves = [b.input(f"{k}{j}") for j in reads for k in draw(st.sampled_from([("m", "v"), ("ym", "yv")]))]
+            leaves += strategy_randoms(b)
             b.output(_random_function(draw, b, leaves, draw(st.integers(0, 2))), "commit")
             strategy.append(b.build())
     if strategies and mode.allows_remask and draw(st.booleans()):
@@ -68,6 +79,7 @@ def dlms(draw, max_length=3, max_rounds=3, max_rho=2, strategies=True):
             b = CircuitBuilder(f"g{i}")
             reads = draw(st.lists(st.integers(0, L - 1), max_size=2, unique=True))
             leaves = [b.input(f"{k}{j}") for j in reads for k in draw(st.sampled_from([("m", "v"), ("zm", "zv")]))]
+            leaves += strategy_randoms(b)
             b.output(_random_function(draw, b, leaves, draw(st.integers(0, 2))), "remask")
             remask.append(b.build())
     n_in = draw(st.integers(0, min(1, L - 1)))

@@ -18,9 +18,15 @@ from verify.encode.sat import SatOutcome, SatStatus, check_model, solve
 META = {"spec": "php", "check": "unsat", "pigeons": 5, "holes": 4}
 
 
-def make(tmp_path: Path, stem="php54", size=(5, 4)) -> certify.Certificate:
+def make(tmp_path: Path, stem="php54", size=(5, 4), fmt=None, solver="cadical195") -> certify.Certificate:
     clauses, nv = pigeonhole(*size)
-    return certify_unsat(clauses, nv, directory=tmp_path, stem=stem, meta=META, timeout=30)
+    return certify_unsat(clauses, nv, directory=tmp_path, stem=stem, meta=META, timeout=30,
+                         solver=solver, proof_format=fmt)
+
+
+FORMATS = [pytest.param(("lrat", "cadical195"), id="lrat"),
+           pytest.param(("drat", "cadical153"), id="drat")]
+EXT = {"lrat": ".lrat", "drat": ".drat"}
 
 
 def run_check(argv):
@@ -62,24 +68,33 @@ def test_solve_assumptions():
 
 # ---- certify_unsat -----------------------------------------------------------------------------
 
-def test_certify_unsat_writes_checked_certificate(tmp_path):
-    cert = make(tmp_path)
+@pytest.mark.parametrize("fmt_solver", FORMATS)
+def test_certify_unsat_writes_checked_certificate(tmp_path, fmt_solver):
+    fmt, solver = fmt_solver
+    cert = make(tmp_path, fmt=fmt, solver=solver)
     assert cert.status is CertStatus.UNSAT_VERIFIED and cert.proved
-    assert [Path(p).name for p in cert.paths] == ["php54.cnf", "php54.drat", "php54.json"]
+    assert [Path(p).name for p in cert.paths] == ["php54.cnf", "php54" + EXT[fmt], "php54.json"]
     manifest = json.loads(cert.manifest_path.read_text())
     assert manifest["certificate"] == CERTIFICATE_KIND
-    assert (manifest["spec"], manifest["check"]) == ("php", "unsat")
+    assert manifest["claim"] == {"spec": None, "name": "php", "check": "unsat", "index": None,
+                                 "obligation": "php54"}
     assert manifest["meta"] == {"pigeons": 5, "holes": 4}
+    assert "created" not in manifest and set(manifest["solver"]) == {"name"}   # nothing volatile
     assert manifest["cnf"]["sha256"] == hashlib.sha256(cert.cnf_path.read_bytes()).hexdigest()
     assert manifest["proof"]["sha256"] == hashlib.sha256(cert.proof_path.read_bytes()).hexdigest()
     assert (manifest["cnf"]["vars"], manifest["cnf"]["clauses"]) == (20, 45)
     assert manifest["proof"]["lemmas"] == cert.lemmas > 0
     assert manifest["proof"]["bytes"] == cert.proof_path.stat().st_size
-    assert manifest["solver"]["name"] == "cadical153" and manifest["checker"]["verdict"] == "VERIFIED"
+    assert manifest["solver"]["name"] == solver and manifest["checker"]["verdict"] == "VERIFIED"
+    assert manifest["proof"]["format"] == fmt + "-text"
     assert check_certificate(cert.cnf_path, cert.proof_path).verified   # outside re-check
     [(path, status, reason)] = recheck([tmp_path])
     assert (path, status) == (cert.manifest_path, RecheckStatus.VERIFIED)
-    assert reason.startswith("empty clause derived at lemma ")
+    assert reason.startswith("empty clause derived at ")
+    if fmt == "lrat":      # the stored proof is the trimmed one, no larger than the solver's
+        assert manifest["proof"]["trimmed"] is True
+        assert manifest["proof"]["text_bytes"] <= manifest["proof"]["solver_text_bytes"]
+    assert list(tmp_path.glob(".*")) == []              # no temporary file left behind
 
 
 def test_certify_sat_and_unknown_write_nothing(tmp_path):
@@ -99,7 +114,7 @@ def test_certify_check_is_bounded_by_the_timeout(tmp_path, monkeypatch):
     is stopped, UNKNOWN (never proved), and the unchecked files are removed."""
     import time
 
-    def slow_check(cnf_path, proof_path):
+    def slow_check(cnf_path, proof_path, *args):
         time.sleep(30)
         return certify.CheckerRun(True, "would be accepted", 30.0, 1)
     monkeypatch.setattr(certify, "_check_in_process", slow_check)
@@ -143,18 +158,24 @@ def test_solve_until_stops_at_the_deadline_and_keeps_the_solver(solver):
         s.add_clause([-1])
         assert solve_until(s, solver, time.monotonic() + 30, assumptions=[1]) is False
 
-def test_checker_rejection_is_not_proved(tmp_path, monkeypatch):
+@pytest.mark.parametrize("fmt_solver", FORMATS)
+def test_checker_rejection_is_not_proved(tmp_path, monkeypatch, fmt_solver):
     """A solver that says UNSAT with a bogus proof: UNSAT-REJECTED, never proved."""
+    fmt, solver = fmt_solver
+    clauses, nv = pigeonhole(4, 4)                       # satisfiable
+    m = len(clauses)
+
     def lying_solve(clauses, num_vars, **kw):
+        if kw["proof_format"] == "lrat":
+            Path(kw["proof_path"]).write_text(f"{m + 1} 1 0 0\n{m + 2} 0 {m + 1} 0\n")
+            return SatOutcome(SatStatus.UNSAT, None, None, "liar", "0", 0.0, "", kw["proof_path"])
         return SatOutcome(SatStatus.UNSAT, None, ["1 0", "0"], "liar", "0", 0.0)
     monkeypatch.setattr(certify, "solve", lying_solve)
-    clauses, nv = pigeonhole(4, 4)                       # satisfiable
-    cert = certify_unsat(clauses, nv, directory=tmp_path, stem="lie", meta=META, timeout=1)
+    cert = certify_unsat(clauses, nv, directory=tmp_path, stem="lie", meta=META, timeout=1,
+                         solver=solver, proof_format=fmt)
     assert cert.status is CertStatus.UNSAT_REJECTED and not cert.proved
     assert "lemma" in cert.reason
-    assert json.loads(cert.manifest_path.read_text())["checker"]["verdict"] == "REJECTED"
-    [(path, status, reason)] = recheck([tmp_path])
-    assert status is RecheckStatus.REJECTED and reason.startswith("checker: ")
+    assert cert.paths == [] and list(tmp_path.iterdir()) == []      # a rejected certificate is not stored
 
 
 def test_bad_stem(tmp_path):
@@ -178,7 +199,7 @@ def test_recheck_rejects_edited_proof_by_hash(tmp_path):
     with open(cert.proof_path, "a") as f:
         f.write("c harmless?\n")
     [(_, status, reason)] = recheck([tmp_path])
-    assert status is RecheckStatus.REJECTED and "hash mismatch" in reason and "php54.drat" in reason
+    assert status is RecheckStatus.REJECTED and "hash mismatch" in reason and "php54.lrat" in reason
 
 
 def rehash(manifest_path: Path, **counts):
@@ -224,11 +245,14 @@ def test_recheck_rejects_count_mismatch_and_malformed(tmp_path):
 def test_command_check_all_verified(tmp_path):
     a = make(tmp_path / "proofs", stem="a")
     b = make(tmp_path / "proofs" / "sub", stem="b", size=(4, 3))
-    (tmp_path / "proofs" / "notes.json").write_text('{"not": "a certificate"}')
     code, out, err = run_check([str(tmp_path / "proofs")])
     assert (code, err) == (0, "")
     assert out == (f"VERIFIED {a.manifest_path}\nVERIFIED {b.manifest_path}\n"
                    "2 certificates: 2 verified, 0 rejected\n")
+    # a JSON file that is not a manifest of the store is rejected, never skipped
+    (tmp_path / "proofs" / "notes.json").write_text('{"not": "a certificate"}')
+    code, out, err = run_check([str(tmp_path / "proofs")])
+    assert code == 1 and "REJECTED" in out and "notes.json: manifest: foreign manifest" in out
 
 
 def test_command_check_default_dir_and_rejection(tmp_path, monkeypatch):
@@ -242,7 +266,7 @@ def test_command_check_default_dir_and_rejection(tmp_path, monkeypatch):
     assert code == 1 and err == ""
     assert lines[0] == f"VERIFIED {Path('proofs/a.json')}"
     assert lines[1].startswith(f"REJECTED {Path('proofs/b.json')}: hash mismatch for ")
-    assert lines[2].startswith(f"REJECTED {Path('proofs/broken.json')}: unreadable manifest")
+    assert lines[2].startswith(f"REJECTED {Path('proofs/broken.json')}: manifest: not JSON")
     assert lines[3] == "3 certificates: 1 verified, 2 rejected"
 
 
@@ -273,13 +297,12 @@ def test_checker_in_subprocess_accepts_and_rejects(tmp_path, monkeypatch, interp
     cert = make(tmp_path)
     assert cert.proved and cert.details["checker_interpreter"] == interp
     manifest = json.loads(cert.manifest_path.read_text())
-    assert manifest["checker"]["interpreter"] == interp
-    assert manifest["checker"]["reason"].startswith("empty clause derived at lemma ")
+    assert manifest["checker"]["reason"].startswith("empty clause derived at ")
     run = certify.run_checker(cert.cnf_path, cert.proof_path)
     assert run.verified and run.lemmas_checked > 0 and run.interpreter == interp
     # a proof with its last lemmas cut off no longer derives the empty clause
     lines = cert.proof_path.read_text().splitlines()
-    adds = [i for i, l in enumerate(lines) if not l.startswith("d")]
+    adds = [i for i, l in enumerate(lines) if " d " not in l]
     cert.proof_path.write_text("\n".join(lines[:adds[len(adds) // 2]]) + "\n")
     run = certify.run_checker(cert.cnf_path, cert.proof_path)
     assert not run.verified and run.reason
@@ -312,7 +335,7 @@ def test_gzip_certificates_written_checked_and_rechecked(tmp_path, monkeypatch, 
     monkeypatch.setenv("DLM_VERIFY_CHECKER_PYTHON", "in-process" if interp == "in-process" else sys.executable)
     cert = make(tmp_path)
     assert cert.proved
-    assert [Path(p).name for p in cert.paths] == ["php54.cnf.gz", "php54.drat.gz", "php54.json"]
+    assert [Path(p).name for p in cert.paths] == ["php54.cnf.gz", "php54.lrat.gz", "php54.json"]
     assert gzip.decompress(cert.cnf_path.read_bytes()).startswith(b"p cnf 20 45")
     assert check_certificate(cert.cnf_path, cert.proof_path).verified
     [(_, status, _)] = recheck([tmp_path])
@@ -323,8 +346,30 @@ def test_gzip_certificates_written_checked_and_rechecked(tmp_path, monkeypatch, 
     cert.proof_path.write_bytes(bytes(data))
     rehash(cert.manifest_path)
     [(_, status, reason)] = recheck([tmp_path])
-    assert status is RecheckStatus.REJECTED and "php54.drat.gz" in reason
+    assert status is RecheckStatus.REJECTED and "php54.lrat.gz" in reason
     # certifying the same stem again below the threshold replaces the compressed files
     monkeypatch.setattr(certify, "GZIP_MIN_BYTES", 1 << 30)
     again = make(tmp_path)
-    assert again.proved and sorted(p.name for p in tmp_path.iterdir()) == ["php54.cnf", "php54.drat", "php54.json"]
+    assert again.proved and sorted(p.name for p in tmp_path.iterdir()) == ["php54.cnf", "php54.json", "php54.lrat"]
+    # and a DRAT certificate of the same stem replaces the LRAT one
+    drat = make(tmp_path, fmt="drat", solver="cadical153")
+    assert drat.proved and sorted(p.name for p in tmp_path.iterdir()) == ["php54.cnf", "php54.drat", "php54.json"]
+
+
+def test_manifest_format_decides_the_path(tmp_path):
+    """An older manifest without a proof format is DRAT; an unknown format is REJECTED; LRAT
+    and DRAT certificates side by side are both re-checked."""
+    lrat = make(tmp_path / "l")
+    drat = make(tmp_path / "d", fmt="drat", solver="cadical153")
+    m = json.loads(drat.manifest_path.read_text())
+    del m["proof"]["format"]
+    drat.manifest_path.write_text(json.dumps(m))
+    assert [s for _, s, _ in recheck([tmp_path])] == [RecheckStatus.VERIFIED] * 2
+    m = json.loads(lrat.manifest_path.read_text())
+    m["proof"]["format"] = "frat-text"
+    lrat.manifest_path.write_text(json.dumps(m))
+    [(_, status, reason)] = recheck([tmp_path / "l"])
+    assert status is RecheckStatus.REJECTED and "unknown proof format 'frat-text'" in reason
+    m["proof"]["format"] = "drat-text"                  # an LRAT file read as DRAT is not verified
+    lrat.manifest_path.write_text(json.dumps(m))
+    assert recheck([tmp_path / "l"])[0][1] is RecheckStatus.REJECTED

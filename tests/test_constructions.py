@@ -323,16 +323,29 @@ def test_benchmark_c432_is_proved(name):
 
 def test_inductive_proof_rests_on_checked_certificates(tmp_path):
     from verify.certify import RecheckStatus, recheck
-    compiled = compile_circuit("thm3.1", random_circuit(3))
+    compiled = compile_circuit("thm3.2-revise", random_circuit(3))
     res = prove_inductive(compiled, proofs_dir=tmp_path, instance="rand3")
     assert res.ok and res.status == "PROVED" and res.n_certificates >= 1
     manifests = sorted(tmp_path.glob("rand3__coupling__step*.json"))
     assert len(manifests) == res.n_certificates
     results = recheck(manifests)
     assert [s for _, s, _ in results] == [RecheckStatus.VERIFIED] * len(manifests)
-    assert res.cross_check["proved"] == res.obligations      # every distinct shape cross-checked
+    assert res.cross_check["inconclusive"] == 0 and res.cross_check["proved"] >= res.obligations
     # the wiring cache does not keep one entry per position after the proof
     assert not [k for k in compiled.dlm._cache if isinstance(k, tuple)]
+
+
+def test_inductive_proof_decided_while_encoding_is_cross_checked(tmp_path):
+    """Under thm3.1 every step obligation folds to FALSE while encoding: no certificate is
+    written, the method says so, and the 3-valued evaluation (a second route, no CNF) proves
+    every obligation."""
+    from verify.checks.backends import STRUCTURAL
+    from verify.checks.coupling import method_label
+    compiled = compile_circuit("thm3.1", random_circuit(3))
+    res = prove_inductive(compiled, proofs_dir=tmp_path, instance="rand3")
+    assert res.ok and res.structural >= 1 and res.n_certificates == 0 and not res.certificates
+    assert STRUCTURAL in method_label(res) and list(tmp_path.iterdir()) == []
+    assert res.cross_check["proved"] == res.obligations > 0
 
 
 @pytest.mark.parametrize("name", ["thm3.2-revise", "thm3.2-remask"])

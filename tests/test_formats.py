@@ -501,3 +501,15 @@ def test_bench_writer_output_is_readable_by_name(tmp_path):
     back = read_circuit(_write(tmp_path, "w.bench", text))
     assert back.output_names == ("k", "zero", "g", "a")
     assert_same_semantics(c, back)
+
+
+def test_benchmark_circuits_are_deterministic(loaded):
+    """README, "The benchmark circuits are deterministic": none of the circuits has a random
+    source as read, and no spec that compiles one turns inputs into random sources, so the
+    Thm 3.1/3.2 claims on them are claims of functional equivalence."""
+    assert len(loaded) == 31
+    assert [rel for rel, c in loaded.items() if c.randoms] == []
+    specs = Path(__file__).resolve().parents[1] / "specs"
+    using = [p for p in specs.rglob("*.toml") if "shared/benchmarks" in p.read_text(encoding="utf-8")]
+    assert using, "no spec reads the benchmark circuits"
+    assert [p.name for p in using if "random_prefix" in p.read_text(encoding="utf-8")] == []

@@ -10,6 +10,7 @@ import itertools
 import json
 import random
 from fractions import Fraction
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -205,7 +206,7 @@ def _exact_refines_support(bounds, max_candidates, decided, make) -> None:
 def test_witness_reverified_by_exact_semantics(cls, tmp_path):
     res = solve_class(cls)
     assert res.status == "SAT"
-    path = write_spec(res.witness, tmp_path / "w.toml", "w", "witness")
+    path = write_spec(res.witness, tmp_path / "w.toml", "w")
     ok, msg = verify_witness(res.witness, path)
     assert ok, msg
     # and the spec file passes through the ordinary runner
@@ -222,7 +223,7 @@ def test_mutated_witnesses_are_rejected(tmp_path):
     for key in [k for k, s in w.predictor.items() if len(s) == 2]:
         saved = w.predictor[key]
         w.predictor[key] = (saved[0],)
-        path = write_spec(w, tmp_path / "bad.toml", "bad", "mutant")
+        path = write_spec(w, tmp_path / "bad.toml", "bad")
         ok, _ = verify_witness(w, path)
         rejected += not ok
         w.predictor[key] = saved
@@ -237,8 +238,14 @@ def test_unsat_is_certified_and_claims_map_to_verdicts(tmp_path):
     assert json.loads(Path(manifest).read_text())  # a readable manifest
     from verify.checker import check_certificate
     cnf = next(p for p in got["certificates"] if p.endswith(".cnf"))
-    drat = next(p for p in got["certificates"] if p.endswith(".drat"))
-    assert check_certificate(cnf, drat).verified
+    proof = next(p for p in got["certificates"] if p.endswith(".lrat"))
+    assert check_certificate(cnf, proof).verified
+    # the DRAT format on request (per spec `proof = "drat"` or --proof drat)
+    got = decide(GapClass(3, 2, Mode.PLAIN, "support", 1), replace(ctx, proof_format="drat"))
+    assert got["fact"] == "none" and got["method"].endswith("+DRAT")
+    cnf = next(p for p in got["certificates"] if p.endswith(".cnf"))
+    proof = next(p for p in got["certificates"] if p.endswith(".drat"))
+    assert check_certificate(cnf, proof).verified
 
 
 def test_spec_claims(tmp_path):
@@ -435,7 +442,7 @@ def test_ab_encoding_reachable_sets_equal_simulator(mode, model, tmp_path):
         with Solver(name="cadical153", bootstrap_with=enc.clauses) as s:
             assert s.solve()
             true = {l for l in s.get_model() if l > 0}
-        dlm = load_spec(write_spec(w, tmp_path / f"r{trial}.toml", "r", "random")).instances[0].subject
+        dlm = load_spec(write_spec(w, tmp_path / f"r{trial}.toml", "r")).instances[0].subject
         for t in range(1, T + 1):
             got = {x for x in itertools.product((A, B, M), repeat=n) if enc.var("R", t, x) in true}
             want = {tuple(int(tok) for tok in x) for x in state_distribution(dlm, rounds=t)}
@@ -461,7 +468,7 @@ def test_ab_unbounded_equals_bounded_at_full_locality(n, T):
 def test_ab_witness_reverified_by_exact_semantics(cls, tmp_path):
     res = solve_class(cls)
     assert res.status == "SAT"
-    path = write_spec(res.witness, tmp_path / "w.toml", "w", "witness")
+    path = write_spec(res.witness, tmp_path / "w.toml", "w")
     ok, msg = verify_witness(res.witness, path)
     assert ok, msg
 
@@ -641,7 +648,7 @@ def test_template_witness_reverified(cls, tmp_path):
     w = res.witness
     assert all(len(terms) <= cls.size for terms in w.template.values())
     assert len(w.template) == cls.n * (3 if cls.mode.allows_remask else 2)
-    path = write_spec(w, tmp_path / "w.toml", "w", "witness")
+    path = write_spec(w, tmp_path / "w.toml", "w")
     ok, msg = verify_witness(w, path)
     assert ok, msg
     from verify.cli import main
@@ -758,7 +765,7 @@ def test_template_exact_witness_spec_is_the_dnf(tmp_path):
             continue
         saved = w.template[key]
         w.template[key] = []
-        path = write_spec(w, tmp_path / "bad.toml", "bad", "mutant")
+        path = write_spec(w, tmp_path / "bad.toml", "bad")
         ok, _ = verify_witness(w, path)
         rejected += not ok
         w.template[key] = saved
@@ -847,7 +854,7 @@ def test_witness_locality_checked_structurally(tmp_path):
     predictor must read two positions)."""
     from verify.cli import main
     res = solve_class(GapClass(4, 2, Mode.REVISE, "support", 2))
-    path = write_spec(res.witness, tmp_path / "w.toml", "w", "witness")
+    path = write_spec(res.witness, tmp_path / "w.toml", "w")
     text = path.read_text()
     for bound, want in ((2, "PROVED"), (1, "REFUTED")):
         path.write_text(text + f'\n[[check]]\nkind = "resources"\nmax_predictor_reads = {bound}\nexpect = "{want}"\n')

@@ -36,7 +36,7 @@ def test_timeout_interrupts_a_long_sat_call(tmp_path):
 def test_timeout_bounds_certification(tmp_path, monkeypatch):
     """The solve is quick, the trusted check would take 30 s: the class is UNKNOWN (not
     proved) with 'timeout ... (certifying)', and the call returns within about the limit."""
-    def slow_check(cnf_path, proof_path):
+    def slow_check(cnf_path, proof_path, *args):
         time.sleep(30)
         return certify.CheckerRun(True, "would be accepted", 30.0, 1)
     monkeypatch.setattr(certify, "_check_in_process", slow_check)
@@ -47,7 +47,8 @@ def test_timeout_bounds_certification(tmp_path, monkeypatch):
     assert time.monotonic() - t0 < 3.0
     assert got["fact"] is None and got["certificates"] == []
     assert "timeout after 1.5 s (certifying)" in got["message"]
-    assert not list((tmp_path / "gap").glob("*.drat"))
+    assert not list((tmp_path / "gap").glob("*.drat")) and not list((tmp_path / "gap").glob("*.lrat"))
+    assert not list((tmp_path / "gap").glob(".*"))          # no temporary proof left behind
 
 
 def test_table_row_with_timeout_is_not_complete(tmp_path):

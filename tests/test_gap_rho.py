@@ -149,7 +149,7 @@ def test_rho2_witness_spec_matches_quick_distribution(mode, tmp_path):
                 predictor[(i, view)] = tuple(t for t in (A, B, M) if c[t])
                 remask[(i, view)] = rng.random() < 0.3
         w = Witness(cls, reads, predictor, remask, outcomes=outcomes)
-        path = write_spec(w, tmp_path / f"r{trial}.toml", "r", "random")
+        path = write_spec(w, tmp_path / f"r{trial}.toml", "r")
         dlm = load_spec(path).instances[0].subject
         got = output_distribution(dlm)
         want = {"".join("ab"[t] if t != M else "M" for t in x): p for x, p in quick_distribution(w).items()}
@@ -180,11 +180,11 @@ def test_rho2_witness_reverified_and_unsat_certified(tmp_path):
     text = open(got["certificates"][0]).read()
     assert "random_bits = 2" in text and "r1" in text
     got = decide(GapClass(4, 2, Mode.PLAIN, "exact", 2, rho=2), ctx)
-    assert got["fact"] == "none" and got["method"] == "cegar+DRAT"
+    assert got["fact"] == "none" and got["method"] == "cegar+LRAT"
     from verify.checker import check_certificate
     cnf = next(p for p in got["certificates"] if p.endswith(".cnf"))
-    drat = next(p for p in got["certificates"] if p.endswith(".drat"))
-    assert check_certificate(cnf, drat).verified
+    proof = next(p for p in got["certificates"] if p.endswith(".lrat"))
+    assert check_certificate(cnf, proof).verified
     assert "rho2" in cnf
 
 

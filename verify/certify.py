@@ -1,32 +1,45 @@
-"""Certified UNSAT: solve, write CNF + DRAT proof + manifest, and let the trusted checker decide.
+"""Certified UNSAT: solve, write CNF + proof + manifest, and let the trusted checker decide.
 
-Project rule: PROVED from an UNSAT answer means a DIMACS CNF and a DRAT proof were written and
+Project rule: PROVED from an UNSAT answer means a DIMACS CNF and a proof were written and
 ``verify.checker`` accepted them as read back from disk. ``certify_unsat`` does exactly that;
 ``recheck`` and ``python -m verify check`` (``command_check``) repeat the check later from the
 files alone, hashes first, without running any solver. The files are standard DIMACS and text
-DRAT, so drat-trim or cake_lpr can re-check them as well.
+LRAT (default, from ``cadical195``) or text DRAT (``proof_format="drat"``, or a back end that
+writes no LRAT), so lrat-check, cake_lpr or drat-trim can re-check them as well.
+
+LRAT: the solver's proof goes to a temporary file; the trusted checker verifies it and writes
+the *trimmed* proof it verified (only the lemmas the empty clause depends on through hints);
+the trimmed proof is checked again and is what is stored (``<stem>.lrat``). The manifest
+records both sizes. A proof with a RAT step is stored untrimmed.
 """
 from __future__ import annotations
 
-import datetime
+import argparse
+import contextlib
+import contextvars
 import gzip
-import hashlib
-import json
+import math
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from verify import checker
-from verify.encode.sat import PROOF_FORMAT, SatStatus, call_in_child, solve
+from verify import checker, store
+from verify.encode.sat import (LRAT_FORMAT, PROOF_FORMAT, SatStatus, call_in_child,
+                               check_proof_format, default_proof_format, die_with_parent, solve)
 from verify.errors import UsageError
 from verify.verdict import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE
 
-CERTIFICATE_KIND = "dlm-verify/unsat-drat/1"   # the manifest's "certificate" field
+CERTIFICATE_KIND = store.MANIFEST_KIND   # the manifest's "certificate" field (the proof's
+                                         # "format" says DRAT or LRAT)
+#: manifest "format" -> checker format
+MANIFEST_FORMATS = {PROOF_FORMAT: "drat", LRAT_FORMAT: "lrat"}
+DEFAULT_SOLVER = "cadical195"
 
 
 class CertStatus(str, Enum):
@@ -72,19 +85,7 @@ class Certificate:
         return [str(p) for p in (self.cnf_path, self.proof_path, self.manifest_path) if p]
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+sha256_file = store.sha256_file
 
 
 @dataclass
@@ -95,6 +96,8 @@ class CheckerRun:
     seconds: float = 0.0
     lemmas_checked: int = 0
     interpreter: str = "in-process"
+    trimmed: bool = False          # the trimmed proof was written to the trim_out path
+    trim_note: str = ""            # why not
 
 
 #: proofs at least this large go to pypy3 when it is present (its start-up costs ~0.2 s)
@@ -118,40 +121,59 @@ def checker_interpreter(proof_bytes: int | None = None) -> str | None:
     return shutil.which("pypy3")
 
 
-def _check_in_process(cnf_path: Path, proof_path: Path) -> CheckerRun:
-    result = checker.check_certificate(cnf_path, proof_path)
-    return CheckerRun(result.verified, result.reason, result.seconds, result.lemmas_checked)
+def _check_in_process(cnf_path: Path, proof_path: Path, fmt: str = "drat",
+                      trim_out: Path | None = None) -> CheckerRun:
+    result = checker.check_certificate(cnf_path, proof_path, fmt, trim=trim_out is not None)
+    run = CheckerRun(result.verified, result.reason, result.seconds, result.lemmas_checked)
+    if trim_out is not None and result.verified:
+        if result.trimmed is None:
+            run.trim_note = result.trim_note
+        else:
+            with open(trim_out, "wb") as f:
+                f.write(result.trimmed)
+            run.trimmed = True
+    return run
 
 
-def _check_in_child(cnf_path: Path, proof_path: Path) -> CheckerRun | str:
+def _check_in_child(cnf_path: Path, proof_path: Path, fmt: str, trim_out) -> CheckerRun | str:
     try:
-        return _check_in_process(cnf_path, proof_path)
-    except (checker.CheckerInputError, RuntimeError) as e:
-        return str(e)
+        return _check_in_process(cnf_path, proof_path, fmt, trim_out)
+    except (checker.CheckerInputError, RuntimeError, OSError, ValueError) as e:
+        return f"{type(e).__name__}: {e}" if isinstance(e, (OSError, ValueError)) else str(e)
 
 
-def run_checker(cnf_path: Path, proof_path: Path, timeout: float | None = None) -> CheckerRun | str:
+def run_checker(cnf_path: Path, proof_path: Path, timeout: float | None = None, *,
+                fmt: str | None = None, trim_out: Path | None = None) -> CheckerRun | str:
     """Run ``verify.checker`` on the files as written: in this process, or as
-    ``<interpreter> -m verify.checker CNF PROOF`` (see :func:`checker_interpreter`), whose
-    last line ``s VERIFIED`` / ``s NOT VERIFIED: reason`` and exit code decide. Malformed
-    files raise ``checker.CheckerInputError`` or ``RuntimeError`` (file and line named).
+    ``<interpreter> -m verify.checker --format FMT CNF PROOF`` (see
+    :func:`checker_interpreter`), whose last line ``s VERIFIED`` / ``s NOT VERIFIED: reason``
+    and exit code decide. Malformed files raise ``checker.CheckerInputError`` or
+    ``RuntimeError`` (file and line named). ``fmt`` is ``drat`` or ``lrat`` (default: from
+    the file name); with ``trim_out`` (LRAT) the checker writes the trimmed proof it verified
+    there (``CheckerRun.trimmed``).
 
     With ``timeout`` the check runs in a child process (a forked one in-process) that is
     killed when the time is up; the result is then a note (``"timeout"``), not a verdict."""
+    fmt = fmt or checker.proof_format_of(proof_path)
     interp = checker_interpreter(Path(proof_path).stat().st_size)
     if interp is None:
         if timeout is None:
-            return _check_in_process(cnf_path, proof_path)
-        done, got = call_in_child(_check_in_child, (cnf_path, proof_path), timeout)
+            return _check_in_process(cnf_path, proof_path, fmt, trim_out)
+        done, got = call_in_child(_check_in_child, (cnf_path, proof_path, fmt, trim_out), timeout)
         if done and isinstance(got, str):
             raise RuntimeError(got)
         return got
     root = str(Path(checker.__file__).resolve().parent.parent.parent)
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
+    cmd = [interp, "-m", "verify.checker", "--format", fmt]
+    if trim_out is not None:
+        cmd += ["--trim", str(trim_out)]
     try:
-        proc = subprocess.run([interp, "-m", "verify.checker", str(cnf_path), str(proof_path)],
+        parent = os.getpid()
+        proc = subprocess.run(cmd + [str(cnf_path), str(proof_path)],
                               capture_output=True, text=True, env=env, check=False,
+                              preexec_fn=lambda: die_with_parent(parent),
                               timeout=None if timeout is None else max(0.0, timeout))
     except subprocess.TimeoutExpired:
         return "timeout"
@@ -166,13 +188,17 @@ def run_checker(cnf_path: Path, proof_path: Path, timeout: float | None = None) 
                            f"{(proc.stderr.strip() or last)[-500:]}")
     verified = proc.returncode == 0 and last == "s VERIFIED"
     reason = last.removeprefix("s NOT VERIFIED:").strip() if not verified else ""
-    lemmas = 0
+    run = CheckerRun(verified, reason, time.perf_counter() - t0, 0, interp)
     for line in lines:
-        if line.startswith("c ") and "lemmas checked" in line:
-            lemmas = int(line.split()[1])
-        elif line.startswith("c reason: "):
-            reason = reason or line.removeprefix("c reason: ")
-    return CheckerRun(verified, reason, time.perf_counter() - t0, lemmas, interp)
+        if line.startswith("c reason: "):
+            run.reason = run.reason or line.removeprefix("c reason: ")
+        elif line.startswith("c ") and line.endswith("s") and " lemmas checked in " in line:
+            run.lemmas_checked = int(line.split()[1])
+        elif line.startswith("c trimmed: "):
+            run.trimmed = verified
+        elif line.startswith("c trim: "):
+            run.trim_note = line.removeprefix("c trim: ")
+    return run
 
 
 #: CNF and proof files larger than this are stored gzip-compressed (``.cnf.gz``, ``.drat.gz``;
@@ -186,21 +212,80 @@ def _maybe_gzip(path: Path, data: bytes) -> tuple[Path, bytes]:
     return path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=6, mtime=0)
 
 
+#: set by :func:`replaying`: ``certify_unsat`` then compares instead of solving and writing
+_REPLAY: contextvars.ContextVar[Any] = contextvars.ContextVar("dlm_verify_replay", default=None)
+
+
+@contextlib.contextmanager
+def replaying(replay):
+    """Within the block, :func:`certify_unsat` runs no solver and writes nothing: it returns
+    ``replay.certify(clauses, num_vars, directory, stem, claim)`` (a :class:`Certificate`).
+    ``python -m verify check --against`` re-encodes claims this way (:mod:`verify.against`)."""
+    token = _REPLAY.set(replay)
+    try:
+        yield
+    finally:
+        _REPLAY.reset(token)
+
+
+def _unique_tmp(directory: Path, stem: str, suffix: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{stem}.", suffix=suffix, dir=directory)
+    os.close(fd)
+    return Path(name)
+
+
 def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory: Path, stem: str,
                   meta: dict[str, Any], timeout: float | None,
-                  solver: str = "cadical153") -> Certificate:
-    """Solve; on UNSAT write ``<stem>.cnf``, ``<stem>.drat`` and ``<stem>.json`` under
-    ``directory`` and run the trusted checker on the files as written. Only
-    ``CertStatus.UNSAT_VERIFIED`` (``Certificate.proved``) may be reported as PROVED.
+                  solver: str = DEFAULT_SOLVER, proof_format: str | None = None) -> Certificate:
+    """Solve; on UNSAT write ``<stem>.cnf``, the proof ``<stem>.lrat`` (or ``<stem>.drat``)
+    and ``<stem>.json`` under ``directory`` and run the trusted checker on the files as
+    written. Only ``CertStatus.UNSAT_VERIFIED`` (``Certificate.proved``) may be reported as
+    PROVED. ``proof_format`` is ``lrat`` or ``drat`` (default: LRAT where the solver writes it).
+
+    The files are written to unique temporary names in ``directory``, checked there, and
+    renamed into place with the manifest last (:mod:`verify.store`); a certificate the checker
+    rejects, or whose check timed out, is not stored. ``meta["claim"]`` (see
+    :func:`verify.store.claim_record`) binds the manifest to its claim.
 
     ``timeout`` bounds solving and checking together: the check gets what the solve left, and
-    runs in a child process killed when it is used up (UNKNOWN, reason "timeout (checking)",
-    the unchecked files removed)."""
+    runs in a child process killed when it is used up (UNKNOWN, reason "timeout (checking)").
+
+    Under :func:`replaying` (``python -m verify check --against``) no solver runs and nothing
+    is written: the CNF is compared with the stored certificate of the same claim."""
     if not stem or Path(stem).name != stem or stem.startswith("."):
         raise ValueError(f"certificate stem must be a plain file name, not {stem!r}")
+    meta = dict(meta)
+    claim = meta.pop("claim", None) or store.claim_record(
+        name=str(meta.get("spec") or stem), kind=str(meta.get("check") or "unsat"),
+        obligation=str(meta.get("query") or stem))
+    for key in ("spec", "check", "query"):      # the claim records them
+        meta.pop(key, None)
+    replay = _REPLAY.get()
+    if replay is not None:
+        return replay.certify(clauses, num_vars, Path(directory), stem, claim)
+    fmt = proof_format or default_proof_format(solver)
+    check_proof_format(fmt, solver)
+    meta["claim"] = claim
     started = time.monotonic()
     clauses = [list(c) for c in clauses]
-    out = solve(clauses, num_vars, timeout=timeout, proof=True, solver=solver)
+    directory = Path(directory)
+    raw_path = None
+    if fmt == "lrat":
+        directory.mkdir(parents=True, exist_ok=True)
+        raw_path = _unique_tmp(directory, stem, ".lrat.tmp")
+    try:
+        return _certify(clauses, num_vars, directory, stem, meta, timeout, solver, fmt,
+                        started, raw_path)
+    finally:
+        for tmp in (raw_path, raw_path and raw_path.with_suffix(".trim")):
+            if tmp is not None and tmp.exists():
+                tmp.unlink()
+
+
+def _certify(clauses, num_vars, directory: Path, stem: str, meta, timeout, solver, fmt,
+             started, raw_path) -> Certificate:
+    out = solve(clauses, num_vars, timeout=timeout, proof=True, solver=solver,
+                proof_format=fmt, proof_path=raw_path)
     cert = Certificate(CertStatus.UNKNOWN, solver=solver, solve_seconds=out.seconds)
     if out.status is SatStatus.SAT:
         cert.status, cert.model, cert.reason = CertStatus.SAT, out.model, "model replayed on the clauses"
@@ -209,64 +294,106 @@ def certify_unsat(clauses: Sequence[Sequence[int]], num_vars: int, *, directory:
         cert.reason = out.note or "solver returned unknown"
         return cert
 
-    directory = Path(directory)
+    def left() -> float | None:
+        return None if timeout is None else timeout - (time.monotonic() - started)
+
     directory.mkdir(parents=True, exist_ok=True)
-    manifest_path = directory / f"{stem}.json"
-    cnf_bytes = checker.write_dimacs(clauses, num_vars)
-    proof_lines = out.proof or []
-    proof_bytes = "".join(line + "\n" for line in proof_lines).encode("ascii")
-    cnf_path, cnf_bytes = _maybe_gzip(directory / f"{stem}.cnf", cnf_bytes)
-    cert.details["proof_text_bytes"] = len(proof_bytes)     # before any compression
-    proof_path, proof_bytes = _maybe_gzip(directory / f"{stem}.drat", proof_bytes)
-    for stale in (directory / f"{stem}.cnf", directory / f"{stem}.drat",
-                  directory / f"{stem}.cnf.gz", directory / f"{stem}.drat.gz"):
-        if stale not in (cnf_path, proof_path) and stale.exists():
-            stale.unlink()       # an earlier certificate of the same stem in the other form
-    _write_atomic(cnf_path, cnf_bytes)
-    _write_atomic(proof_path, proof_bytes)
-    cert.cnf_path, cert.proof_path, cert.manifest_path = cnf_path, proof_path, manifest_path
-
-    # the verdict comes from the files on disk, not from memory
-    try:
-        result = run_checker(cnf_path, proof_path,
-                             None if timeout is None else timeout - (time.monotonic() - started))
-    except (checker.CheckerInputError, RuntimeError) as e:
-        result = CheckerRun(False, f"checker refused the written files: {e}")
-    if isinstance(result, str):     # timed out: nothing was established
-        cnf_path.unlink()
-        proof_path.unlink()
-        cert.cnf_path = cert.proof_path = cert.manifest_path = None
-        cert.reason = f"{result} (checking)"
-        return cert
-    verified, reason = result.verified, result.reason
-    cert.check_seconds, cert.lemmas_checked = result.seconds, result.lemmas_checked
-    cert.details["checker_interpreter"] = result.interpreter
-    cert.status = CertStatus.UNSAT_VERIFIED if verified else CertStatus.UNSAT_REJECTED
-    cert.reason = reason
-    deletions = sum(1 for line in proof_lines if line.startswith("d"))
-    cert.lemmas = len(proof_lines) - deletions
-
     meta = dict(meta)
-    manifest = {
-        "certificate": CERTIFICATE_KIND,
-        "spec": meta.pop("spec", None),
-        "check": meta.pop("check", None),
-        "meta": meta,
-        "cnf": {"file": cnf_path.name, "sha256": hashlib.sha256(cnf_bytes).hexdigest(),
-                "vars": num_vars, "clauses": len(clauses), "bytes": len(cnf_bytes)},
-        "proof": {"file": proof_path.name, "sha256": hashlib.sha256(proof_bytes).hexdigest(),
-                  "format": PROOF_FORMAT, "lemmas": cert.lemmas, "deletions": deletions,
-                  "bytes": len(proof_bytes), "text_bytes": cert.details["proof_text_bytes"]},
-        "solver": {"name": out.solver, "pysat": out.pysat_version,
-                   "seconds": round(out.seconds, 6)},
-        "checker": {"verdict": "VERIFIED" if verified else "REJECTED", "reason": reason,
-                    "interpreter": cert.details.get("checker_interpreter", "in-process"),
-                    "lemmas_checked": cert.lemmas_checked,
-                    "seconds": round(cert.check_seconds, 6)},
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    }
-    _write_atomic(manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
-    return cert
+    claim = meta.pop("claim")
+    dimacs = checker.write_dimacs(clauses, num_vars)
+    cnf_path, cnf_bytes = _maybe_gzip(directory / f"{stem}.cnf", dimacs)
+    staged_cnf = store.stage(directory, cnf_path.name, cnf_bytes)
+    staged: list[Path] = [staged_cnf]
+    try:
+        raw_bytes = trim_note = None
+        first_check = None
+        if fmt == "lrat":
+            # the solver's proof, checked as written; the checker writes the trimmed proof it verified
+            raw_bytes = raw_path.stat().st_size
+            trim_path = raw_path.with_suffix(".trim")
+            first_check = _run_checked(staged_cnf, raw_path, left(), "lrat", trim_path)
+            if isinstance(first_check, CheckerRun) and first_check.verified and first_check.trimmed:
+                proof_data = trim_path.read_bytes()
+            else:
+                if isinstance(first_check, CheckerRun) and first_check.verified:
+                    trim_note = first_check.trim_note or "not trimmed"
+                proof_data = raw_path.read_bytes()
+        else:
+            proof_data = "".join(line + "\n" for line in (out.proof or [])).encode("ascii")
+        suffix = ".lrat" if fmt == "lrat" else ".drat"
+        cert.details["proof_text_bytes"] = len(proof_data)     # before any compression
+        proof_path, proof_bytes = _maybe_gzip(directory / f"{stem}{suffix}", proof_data)
+        staged_proof = store.stage(directory, proof_path.name, proof_bytes)
+        staged.append(staged_proof)
+        # the verdict comes from the files on disk, not from memory: for LRAT the stored (trimmed)
+        # proof is checked again, after the solver's full proof was
+        if first_check is None or (isinstance(first_check, CheckerRun) and first_check.verified):
+            result = _run_checked(staged_cnf, staged_proof, left(), fmt, None)
+            if isinstance(first_check, CheckerRun) and isinstance(result, CheckerRun):
+                result.seconds += first_check.seconds
+        else:
+            result = first_check
+        if isinstance(result, str):     # timed out: nothing was established, nothing is stored
+            cert.reason = f"{result} (checking)"
+            return cert
+        cert.check_seconds, cert.lemmas_checked = result.seconds, result.lemmas_checked
+        cert.details["checker_interpreter"] = result.interpreter
+        cert.reason = result.reason
+        text = proof_data.decode("ascii", errors="replace").splitlines()
+        if fmt == "lrat":
+            deletions = sum(1 for line in text if " d " in line)
+        else:
+            deletions = sum(1 for line in text if line.startswith("d"))
+        cert.lemmas = sum(1 for line in text if line and not line.startswith("c")) - deletions
+        if not result.verified:
+            cert.status = CertStatus.UNSAT_REJECTED
+            return cert
+        cert.status = CertStatus.UNSAT_VERIFIED
+        for key in VOLATILE_META:
+            meta.pop(key, None)
+        proof_entry = {"file": proof_path.name, "sha256": store.sha256_bytes(proof_bytes),
+                       "format": LRAT_FORMAT if fmt == "lrat" else PROOF_FORMAT,
+                       "lemmas": cert.lemmas, "deletions": deletions,
+                       "bytes": len(proof_bytes), "text_bytes": len(proof_data)}
+        if fmt == "lrat":
+            proof_entry["solver_text_bytes"] = raw_bytes
+            proof_entry["trimmed"] = trim_note is None
+            if trim_note:
+                proof_entry["trim_note"] = trim_note
+        manifest = {
+            "certificate": store.MANIFEST_KIND,
+            "claim": claim,
+            "meta": meta,
+            "cnf": {"file": cnf_path.name, "sha256": store.sha256_bytes(cnf_bytes),
+                    "dimacs_sha256": store.sha256_bytes(dimacs),
+                    "vars": num_vars, "clauses": len(clauses), "bytes": len(cnf_bytes)},
+            "proof": proof_entry,
+            # no versions, seconds, dates or interpreter: a re-run rewrites nothing
+            "solver": {"name": out.solver},
+            "checker": {"verdict": "VERIFIED", "lemmas_checked": cert.lemmas_checked,
+                        "reason": result.reason},
+        }
+        manifest_path = store.publish(directory, stem, [(staged_cnf, cnf_path.name),
+                                                        (staged_proof, proof_path.name)], manifest)
+        cert.cnf_path, cert.proof_path, cert.manifest_path = cnf_path, proof_path, manifest_path
+        return cert
+    finally:
+        store.discard(staged)
+
+
+#: meta keys that change from run to run or machine to machine: kept out of manifests
+VOLATILE_META = ("seconds", "created", "date", "pysat", "version", "interpreter",
+                 "source")   # the spec path as typed: claim.spec records it relative to the spec root
+
+
+def _run_checked(cnf_path, proof_path, timeout, fmt, trim_out) -> CheckerRun | str:
+    """run_checker, with malformed files turned into a rejection."""
+    if timeout is not None and timeout <= 0:
+        return "timeout"
+    try:
+        return run_checker(cnf_path, proof_path, timeout, fmt=fmt, trim_out=trim_out)
+    except (checker.CheckerInputError, RuntimeError) as e:
+        return CheckerRun(False, f"checker refused the written files: {e}")
 
 
 # ---- re-checking stored certificates ---------------------------------------------------------
@@ -276,7 +403,7 @@ def find_manifests(paths: Iterable[Path | str]) -> list[Path]:
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found.extend(sorted(q for q in p.rglob("*.json") if q.is_file()))
+            found.extend(sorted(q for q in p.rglob("*.json") if q.is_file() and not q.name.startswith(".")))
         elif p.is_file():
             found.append(p)
         else:
@@ -284,18 +411,38 @@ def find_manifests(paths: Iterable[Path | str]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _recheck_one(manifest_path: Path, manifest: dict) -> tuple[RecheckStatus, str]:
+def _inside(path: Path, root: Path) -> bool:
+    """``path`` resolves (symbolic links followed) to a place inside ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def manifest_proof_format(manifest: dict) -> str | None:
+    """``drat`` or ``lrat`` from the manifest's proof "format", or None for a format this
+    toolkit does not know."""
+    proof = manifest.get("proof")
+    fmt = proof.get("format", PROOF_FORMAT) if isinstance(proof, dict) else PROOF_FORMAT
+    return MANIFEST_FORMATS.get(fmt) if isinstance(fmt, str) else None
+
+
+def _recheck_one(manifest_path: Path, root: Path, timeout: float | None = None) -> tuple[RecheckStatus, str]:
     rejected = RecheckStatus.REJECTED
     try:
-        files = {}
-        for part in ("cnf", "proof"):
-            entry = manifest[part]
-            files[part] = (manifest_path.parent / entry["file"], str(entry["sha256"]))
-    except (KeyError, TypeError) as e:
-        return rejected, f"manifest lacks field {e}"
+        manifest = store.read_manifest(manifest_path)
+    except store.ManifestError as e:
+        return rejected, f"manifest: {e}"
+    files = {part: (path, sha) for part, path, sha in store.manifest_files(manifest_path, manifest)}
+    fmt = manifest_proof_format(manifest)
+    if fmt is None:
+        return rejected, f"unknown proof format {manifest['proof'].get('format')!r}"
     for part, (path, expected) in files.items():
         if not path.is_file():
             return rejected, f"{part} file {path} is missing"
+        if not _inside(path, root):
+            return rejected, f"{part} file {path} lies outside the folder checked ({root})"
         actual = sha256_file(path)
         if actual != expected:
             return rejected, (f"hash mismatch for {path}: manifest has {expected[:16]}..., "
@@ -303,14 +450,18 @@ def _recheck_one(manifest_path: Path, manifest: dict) -> tuple[RecheckStatus, st
     try:
         # the checker rejects a CNF whose clauses do not match its header, so the header is
         # what the manifest is compared with
-        result = run_checker(files["cnf"][0], files["proof"][0])
+        result = run_checker(files["cnf"][0], files["proof"][0], timeout, fmt=fmt)
+        if isinstance(result, str):
+            return rejected, f"checker: {result}" + (f" after {timeout:g} s" if timeout else "")
         header = _dimacs_header(files["cnf"][0])
-        declared = (manifest["cnf"].get("vars"), manifest["cnf"].get("clauses"))
+        declared = (manifest["cnf"]["vars"], manifest["cnf"]["clauses"])
         if declared != header:
             return rejected, (f"manifest says {declared[0]} vars / {declared[1]} clauses, "
-                              f"CNF header says {header[0]} / {header[1]}")
+                              f"CNF header says {header[0] if header else '?'} / {header[1] if header else '?'}")
     except (checker.CheckerInputError, RuntimeError) as e:
         return rejected, f"malformed certificate: {e}"
+    except Exception as e:          # noqa: BLE001 - one certificate must not stop the folder
+        return rejected, f"checker failed: {type(e).__name__}: {e}"
     if not result.verified:
         return rejected, f"checker: {result.reason}"
     return RecheckStatus.VERIFIED, result.reason
@@ -333,58 +484,139 @@ def _dimacs_header(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def recheck(paths: Iterable[Path | str]) -> list[tuple[Path, RecheckStatus, str]]:
-    """Re-check every certificate manifest found under ``paths``: hashes first, then the
-    trusted checker on the stored CNF and proof. No solver runs. JSON files that are not
-    certificate manifests are skipped; unreadable JSON is REJECTED."""
+def recheck(paths: Iterable[Path | str], timeout: float | None = None) -> list[tuple[Path, RecheckStatus, str]]:
+    """Re-check the certificates under ``paths`` (folders, searched recursively, or single
+    manifests): every ``*.json`` must be a valid manifest of :mod:`verify.store` (a malformed,
+    edited or foreign one is REJECTED, never skipped), its files must lie in the manifest's own
+    folder inside the folder checked and match its hashes, and the trusted checker must accept
+    them (``timeout`` seconds each, when given). In a folder, a certificate file that no
+    manifest names is REJECTED too. No solver runs."""
     results = []
-    for path in find_manifests(paths):
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            results.append((path, RecheckStatus.REJECTED, f"unreadable manifest: {e}"))
-            continue
-        if not (isinstance(manifest, dict) and manifest.get("certificate") == CERTIFICATE_KIND):
-            continue
-        results.append((path, *_recheck_one(path, manifest)))
+    for arg in map(Path, paths):
+        if not arg.exists():
+            raise UsageError("no such file or directory", file=str(arg))
+        root = arg if arg.is_dir() else arg.parent
+        manifests = find_manifests([arg])
+        for path in manifests:
+            results.append((path, *_recheck_one(path, root, timeout)))
+        if arg.is_dir():
+            named = set()
+            for path in manifests:
+                stem = path.name[:-len(".json")]
+                named.update(path.parent / (stem + suffix)
+                             for suffix in store.CNF_SUFFIXES + store.PROOF_SUFFIXES)
+            for f in sorted(arg.rglob("*")):
+                if f.is_file() and store.is_certificate_file(f.name) and f not in named:
+                    results.append((f, RecheckStatus.REJECTED,
+                                    "certificate file without a manifest (its .json is missing)"))
     return results
 
 
-CHECK_USAGE = """usage: python -m verify check [PATH ...]
+CHECK_USAGE = """usage: python -m verify check [PATH ...] [--against SPECS] [--timeout S] [--external TOOLS]
 
-Re-check stored UNSAT certificates (manifest *.json with CNF and DRAT proof) with the trusted
-checker, verifying their sha256 hashes first; no solver is run. PATH is a manifest or a
-directory searched recursively (default: proofs/).
+Re-check stored UNSAT certificates (manifest *.json with a CNF and an LRAT or DRAT proof, as
+its proof "format" says) with the trusted checker, verifying their sha256 hashes first; no
+solver is run. PATH is a manifest or a directory searched recursively (default: proofs/). A
+manifest that is malformed, edited or not of this store is REJECTED; so is a certificate file
+no manifest names, a manifest whose files are missing, and a file outside the folder checked.
 
-exit codes: 0 every certificate verified; 1 some certificate rejected;
+  --against SPECS   also re-encode each certificate's claim from the spec files under SPECS
+                    (a folder or file) and require the CNF the encoder produces now to be the
+                    stored one (a stale certificate is REJECTED). Rule and coupling checks run
+                    no solver; a gap claim re-runs its search (bounded by --timeout).
+  --timeout S       seconds per certificate check (and per re-encoded claim); a check that
+                    runs out is REJECTED (timeout) and the others are still checked
+  --external TOOLS  also run outside checkers on every certificate of a format they read
+                    and print whether they agree: a comma-separated list of lrat-check,
+                    cake_lpr, drat-trim, each found on PATH or given as NAME=PATH (build
+                    them with ../shared/tools/build.sh DIR); an absent tool is reported and
+                    skipped
+
+exit codes: 0 every certificate verified (and no outside checker disagreed);
+            1 some certificate rejected, or an outside checker disagreed;
             2 no certificate found, or a usage error."""
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive finite number of seconds, not {text!r}")
+    return value
+
+
+class _CheckArgs(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise UsageError(message)
+
+
+def certificate_files(manifest_path: Path) -> tuple[Path, Path, str] | None:
+    """(CNF, proof, format) that a manifest names, or None if it names no usable files."""
+    try:
+        manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+        cnf = manifest_path.parent / manifest["cnf"]["file"]
+        proof = manifest_path.parent / manifest["proof"]["file"]
+        fmt = manifest_proof_format(manifest)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return (cnf, proof, fmt) if fmt and cnf.is_file() and proof.is_file() else None
+
 def command_check(argv: list[str], stdout, stderr) -> int:
-    """``python -m verify check [PATH ...]``: one line per certificate, then a summary."""
+    """``python -m verify check [--timeout S] [--external TOOLS] [PATH ...]``: one line per
+    certificate (and per outside checker run), then a summary."""
+    from verify import external as ext
     if any(a in ("-h", "--help") for a in argv):
         print(CHECK_USAGE, file=stdout)
         return EXIT_OK
-    bad = [a for a in argv if a.startswith("-")]
-    if bad:
-        print(f"error: unknown option {bad[0]}\n{CHECK_USAGE}", file=stderr)
-        return EXIT_USAGE
-    paths = argv or ["proofs"]
+    p = _CheckArgs(prog="python -m verify check", add_help=False)
+    p.add_argument("paths", nargs="*")
+    p.add_argument("--against", action="append", metavar="SPECS")
+    p.add_argument("--timeout", type=_positive_seconds)
+    p.add_argument("--external", metavar="TOOLS")
     try:
-        results = recheck(paths)
+        args = p.parse_args(argv)
+        tools, absent, errors = (ext.parse_external(args.external) if args.external is not None
+                                 else ([], [], []))
+        if errors:
+            raise UsageError("; ".join(errors))
     except UsageError as e:
-        print(f"error: {e}", file=stderr)
+        print(f"error: {e}\n{CHECK_USAGE}", file=stderr)
+        return EXIT_USAGE
+    paths = args.paths or ["proofs"]
+    timeout = args.timeout
+    for msg in absent:
+        print(f"external {msg}: skipped", file=stdout)
+    try:
+        if args.against:
+            from .against import check_against
+            results = check_against(paths, args.against, args.timeout)
+        else:
+            results = recheck(paths, args.timeout)
+    except UsageError as e:
+        print(f"error: {e}\n{CHECK_USAGE}" if "usage" not in str(e) else f"error: {e}", file=stderr)
         return EXIT_USAGE
     if not results:
         print(f"error: no certificates found in {' '.join(paths)}", file=stderr)
         return EXIT_USAGE
     rejected = 0
+    tally = ext.Tally(tools)
     for path, status, reason in results:
         if status is RecheckStatus.VERIFIED:
             print(f"VERIFIED {path}", file=stdout)
         else:
             rejected += 1
             print(f"REJECTED {path}: {reason}", file=stdout)
+        files = certificate_files(path) if tools else None
+        for tool in tools:
+            if files is None or files[2] not in ext.TOOLS[tool.name][0]:
+                continue
+            verdict = ext.run_tool(tool, files[0], files[1], timeout)
+            agreement = tally.add(tool.name, status is RecheckStatus.VERIFIED, verdict)
+            print(f"  {tool.name}: {verdict} ({agreement})", file=stdout)
     print(f"{len(results)} certificates: {len(results) - rejected} verified, {rejected} rejected",
           file=stdout)
-    return EXIT_MISMATCH if rejected else EXIT_OK
+    for line in tally.lines():
+        print(line, file=stdout)
+    return EXIT_MISMATCH if rejected or tally.disagreements else EXIT_OK

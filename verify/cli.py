@@ -3,26 +3,31 @@
 Every command has the shape ``cmd(argv, stdout, stderr) -> int`` so tests run it in-process.
 Exit codes (all commands): 0 success (every check has its expected verdict), 1 a check did
 not (or a certificate was rejected), 2 usage error, bad spec/circuit/proof file, or nothing
-to check.
+to check; 130 / 143 stopped by SIGINT / SIGTERM.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable, TextIO
 
 from . import limits
-from .errors import UsageError, UserError
+from .errors import Interrupted, UsageError, UserError
 from .limits import timeout_arg
 from .verdict import EXIT_MISMATCH, EXIT_USAGE, CheckResult, exit_code
 
 EXIT_CODES = """exit codes:
   0  every check has its expected verdict
   1  at least one check has another verdict (or a certificate was rejected)
-  2  usage error, a bad spec, circuit or proof file, or nothing to check"""
+  2  usage error, a bad spec, circuit or proof file, or nothing to check
+  130, 143  stopped by SIGINT or SIGTERM (child processes stopped; a run writes its partial
+            --json/--junit with the interrupted check marked)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,6 +47,10 @@ class _Parser(argparse.ArgumentParser):
 
     def exit(self, status=0, message=None):
         raise _Exit(status)
+
+
+#: the public name of the parser every sub-command uses (errors raise UsageError, exit 2)
+Parser = _Parser
 
 
 class _Exit(Exception):
@@ -67,9 +76,14 @@ def _run_parser(stdout) -> _Parser:
                    help="raise an input limit (README, 'Limits'), e.g. --limit length=200000")
     p.add_argument("--solver", choices=("sat", "z3", "both"), default=None,
                    help="back end for the rule checks whose spec names none (default: sat)")
+    p.add_argument("--proof", choices=("lrat", "drat"), default=None,
+                   help="proof format of new certificates (default: lrat, from cadical195; "
+                        "a spec's proof = ... wins)")
     p.add_argument("--verbose", "-v", action="store_true", help="print the details of every result")
     p.add_argument("--strict", action="store_true",
                    help="a spec skipped for missing data ([claim] requires) fails the run (exit 1)")
+    p.add_argument("--allow-code", action="store_true",
+                   help="let a [sampler] spec load a researcher's Python policy (policy = \"file.py:name\")")
     return p
 
 
@@ -105,11 +119,14 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     skipped = [spec for spec in specs if spec.skipped]
     for spec in skipped:
         print(f"SKIPPED  {spec.name} ({spec.path}): {spec.skipped}", file=stdout)
-    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, solver=args.solver or "default")
-    progress = Progress(stderr, count_checks(specs))
+    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, solver=args.solver or "default",
+                  allow_code=args.allow_code, proof_format=args.proof)
+    total = count_checks(specs)
+    progress = Progress(stderr, total)
     results: list[CheckResult] = []
 
     def on_result(r: CheckResult) -> None:
+        results.append(r)
         progress.clear()
         progress.finish_one()
         print(status_line(r), file=stdout)
@@ -117,20 +134,31 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
             print(line, file=stdout)
         stdout.flush()
 
-    for spec in specs:
-        results.extend(run_spec(spec, ctx, on_start=progress.start, on_result=on_result))
+    interrupted = None
+    try:
+        for spec in specs:
+            run_spec(spec, ctx, on_start=progress.start, on_result=on_result)
+    except KeyboardInterrupt as e:      # SIGINT, or SIGTERM through the handler of main()
+        interrupted = getattr(e, "name", "SIGINT")
+        progress.clear()
     seconds = time.perf_counter() - t0
+    not_run = total - len(results)
     print(summary_line(results, seconds), file=stdout)
+    if interrupted:
+        print(f"interrupted by {interrupted}: {not_run} check(s) not run; partial reports written",
+              file=stdout)
     if skipped:
         print(f"{len(skipped)} spec file(s) SKIPPED, not checked: {', '.join(s.name for s in skipped)}"
               + (" (--strict: this fails the run)" if args.strict else ""), file=stdout)
     for path, writer in ((args.json, write_json), (args.junit, write_junit)):
         if path:
             try:
-                writer(results, Path(path), seconds)
+                writer(results, Path(path), seconds, interrupted, not_run)
             except OSError as e:
                 print(f"error: {path}: cannot write report: {e.strerror}", file=stderr)
                 return EXIT_USAGE
+    if interrupted:
+        return EXIT_INTERRUPTED.get(interrupted, 130)
     if spec_errors:
         print(f"{len(spec_errors)} spec file(s) could not be loaded", file=stderr)
         return EXIT_USAGE
@@ -142,23 +170,63 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
 
 # --- circuit ---------------------------------------------------------------------------
 
+def _generated_circuit(args):
+    from .circuits import generators as gen
+    from .circuits.formats import write_circuit
+    if args.file is not None or args.size is None or args.random_prefix:
+        raise UsageError("--generate takes --size K and no circuit file or --random-prefix")
+    params = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not value.strip().isdigit() or not value.isascii():
+            raise UsageError(f"--param {item!r}: expected NAME=INTEGER")
+        params[name.strip()] = int(value)
+    try:
+        circuit = gen.generate(args.generate, args.size, defect=args.defect, **params)
+    except gen.GeneratorError as e:
+        raise UsageError(f"--generate {args.generate}: {e}") from None
+    if args.out:
+        out = Path(args.out)
+        if out.suffix not in (".bench", ".aag", ".aig"):
+            raise UsageError(f"--out {args.out}: expected a .bench, .aag or .aig file name")
+        try:
+            write_circuit(circuit, out)
+        except OSError as e:
+            raise UsageError(f"--out {args.out}: {e.strerror}") from None
+    return circuit
+
+
 def command_circuit(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .circuits.formats import read_circuit
 
     p = _Parser(prog="python -m verify circuit", stdout=stdout,
                 description="Read a circuit file (.bench, .blif, .aag, .aig) and print its statistics "
-                            "by the conventions of MODEL.md §1.")
-    p.add_argument("file")
+                            "by the conventions of MODEL.md §1; or, with --generate, build a sampler "
+                            "circuit of a family with a closed-form distribution (README, 'Sampler "
+                            "circuits'), write it with --out, and print its statistics.")
+    p.add_argument("file", nargs="?")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--random-prefix", metavar="P", help="inputs whose name starts with P are random sources")
+    p.add_argument("--generate", metavar="FAMILY", help="parity, bernoulli, walk, majority or permutation")
+    p.add_argument("--size", type=int, metavar="K", help="the family's size (bits, steps or items)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a family parameter, e.g. b=3 (repeatable)")
+    p.add_argument("--defect", action="store_true", help="the family's deliberately wrong variant")
+    p.add_argument("--out", metavar="FILE", help="where --generate writes (.bench, .aag, .aig); "
+                                                 "random sources are named rnd<k>")
     p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
                    help="raise an input limit (README, 'Limits'), e.g. --limit circuit_vertices=10000000")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
-    with limits.raised(limits.cli_overrides(args.limit)):
-        circuit = read_circuit(Path(args.file), random_prefix=args.random_prefix)
+    if args.generate:
+        circuit = _generated_circuit(args)
+    else:
+        if args.file is None or args.size is not None or args.out or args.param or args.defect:
+            raise UsageError("give a circuit FILE, or --generate FAMILY --size K [--out FILE]")
+        with limits.raised(limits.cli_overrides(args.limit)):
+            circuit = read_circuit(Path(args.file), random_prefix=args.random_prefix)
     stats = circuit.stats()
-    stats["file"] = args.file
+    stats["file"] = args.out if args.generate else args.file
     stats["read_seconds"] = round(time.perf_counter() - t0, 3)
     if args.json:
         print(json.dumps(stats), file=stdout)
@@ -239,6 +307,11 @@ def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     return run_check(argv, stdout, stderr)
 
 
+def command_policies(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    from .policies.cli import command_policies as run
+    return run(argv, stdout, stderr)
+
+
 def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .gap.cli import command_gap as run
     return run(argv, stdout, stderr)
@@ -264,7 +337,7 @@ def command_list(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         print(f"  {name:<16} on {', '.join('[' + s + ']' for s in kind.subjects):<24} {kind.summary}", file=stdout)
     print("constructions ([construction] name = ..., or compile --construction): "
           + ", ".join(sorted(CONSTRUCTIONS)), file=stdout)
-    print("distribution targets: " + ", ".join(sorted(TARGETS)) + ", table", file=stdout)
+    print("distribution targets: " + ", ".join(sorted(TARGETS)) + ", table, closed-form", file=stdout)
     return 0
 
 
@@ -277,7 +350,31 @@ COMMANDS: dict[str, Callable[[list[str], TextIO, TextIO], int]] = {
     "table": command_table,
     "check": command_check,
     "gap": command_gap,
+    "policies": command_policies,
 }
+
+
+#: exit code of a run stopped by a signal: 128 + its number, as a shell reports it
+EXIT_INTERRUPTED = {"SIGINT": 130, "SIGTERM": 143}
+
+
+@contextlib.contextmanager
+def _signals_interrupt():
+    """SIGINT and SIGTERM raise :class:`verify.errors.Interrupted` in the main thread, so
+    ``finally`` blocks kill solver and checker children and the run writes partial reports.
+    (SIGTERM's default would end the process at once, leaving children running.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Interrupted(signum)
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
 
 
 def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -288,15 +385,17 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     if argv and argv[0] == name:
         argv = argv[1:]
     try:
-        return COMMANDS[name](argv, stdout, stderr)
+        with _signals_interrupt():
+            return COMMANDS[name](argv, stdout, stderr)
     except _Exit as e:
         return e.status
     except UserError as e:
         print(f"error: {e}", file=stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("interrupted", file=stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        signame = getattr(e, "name", "SIGINT")
+        print(f"interrupted by {signame}", file=stderr)
+        return EXIT_INTERRUPTED.get(signame, 130)
     except BrokenPipeError:  # output piped into e.g. `head`
         return 0
 

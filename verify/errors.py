@@ -42,3 +42,21 @@ class ProofFileError(UserError):
 
 class UsageError(UserError):
     """Bad command-line flags."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived during a run (raised by the handler the CLI installs). A
+    ``KeyboardInterrupt``, so ``finally`` blocks stop child processes on the way out; the CLI
+    writes the partial reports and exits ``128 + signum`` (130, 143)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def name(self) -> str:
+        import signal
+        try:
+            return signal.Signals(self.signum).name
+        except ValueError:
+            return f"signal {self.signum}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -15,7 +16,8 @@ from .verdict import CheckResult, Verdict
 def status_line(r: CheckResult) -> str:
     mark = "ok" if r.as_expected else f"UNEXPECTED (expected {r.expected})"
     msg = f"  {r.message}" if r.message else ""
-    return f"{r.verdict.value:<8} {r.spec} {r.check}  {r.seconds:.2f}s  {mark}{msg}"
+    rule = f"  rule={r.rule}" if r.rule else ""
+    return f"{r.verdict.value:<8} {r.spec} {r.check}  {r.seconds:.2f}s  {mark}{msg}{rule}"
 
 
 def summary_line(results: list[CheckResult], seconds: float) -> str:
@@ -27,19 +29,31 @@ def summary_line(results: list[CheckResult], seconds: float) -> str:
             f"{bad} unexpected, in {seconds:.1f}s")
 
 
-def write_json(results: list[CheckResult], path: Path, seconds: float) -> None:
+def write_json(results: list[CheckResult], path: Path, seconds: float,
+               interrupted: str | None = None, not_run: int = 0) -> None:
+    """The results as JSON. ``interrupted`` names the signal that stopped the run (the check it
+    stopped is among the results, verdict UNKNOWN, ``details.interrupted``); ``not_run`` counts
+    the checks that never started."""
     doc = {"tool": "dlm-verify", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
            "python": platform.python_version(), "seconds": round(seconds, 3),
-           "all_as_expected": bool(results) and all(r.as_expected for r in results),
+           "all_as_expected": bool(results) and not interrupted and all(r.as_expected for r in results),
+           "interrupted": interrupted, "not_run": not_run,
            "results": [r.to_json() for r in results]}
     _write_atomic(path, json.dumps(doc, indent=2) + "\n")
 
 
-def write_junit(results: list[CheckResult], path: Path, seconds: float) -> None:
+def write_junit(results: list[CheckResult], path: Path, seconds: float,
+                interrupted: str | None = None, not_run: int = 0) -> None:
+    """The results as JUnit XML; an interrupted run says so in the suite's properties, and the
+    check it stopped is a failure whose message says "interrupted by <signal>"."""
     suite = ET.Element("testsuite", name="dlm-verify", tests=str(len(results)),
                        failures=str(sum(1 for r in results if not r.as_expected and r.verdict != Verdict.ERROR)),
                        errors=str(sum(1 for r in results if not r.as_expected and r.verdict == Verdict.ERROR)),
                        time=f"{seconds:.3f}")
+    if interrupted:
+        props = ET.SubElement(suite, "properties")
+        ET.SubElement(props, "property", name="interrupted", value=interrupted)
+        ET.SubElement(props, "property", name="not_run", value=str(not_run))
     for r in results:
         case = ET.SubElement(suite, "testcase", classname=r.spec, name=r.check, time=f"{r.seconds:.3f}")
         text = f"{r.verdict.value} (expected {r.expected}): {r.message}"
@@ -53,10 +67,16 @@ def write_junit(results: list[CheckResult], path: Path, seconds: float) -> None:
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file so a failure never leaves a half-written report."""
+    import tempfile
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 class Progress:

@@ -5,8 +5,8 @@ import time
 import traceback
 from typing import Callable, Iterable
 
-from .checks.registry import CHECKS, Context, load_all
-from .specs import Spec
+from .checks.registry import Context, for_subject, load_all, rule_of
+from .specs import SUBJECT_IS, Spec
 from .verdict import CheckResult, Verdict
 
 
@@ -21,8 +21,22 @@ def run_spec(spec: Spec, ctx: Context,
                 on_start(inst.name, check.kind)
             t0 = time.perf_counter()
             try:
-                out = CHECKS[check.kind].run(inst, check, ctx)
-            except KeyboardInterrupt:
+                kind = inst.subject_kind
+                impl = for_subject(check.kind, kind)
+                if kind not in impl.subjects:
+                    impl = for_subject(check.kind, SUBJECT_IS.get(kind, kind))
+                out = impl.run(inst, check, ctx)
+            except KeyboardInterrupt as e:
+                # the check was stopped (its child processes killed on the way out): report it
+                # as interrupted, never as a verdict, and let the caller write partial reports
+                signame = getattr(e, "name", "SIGINT")
+                res = CheckResult(spec=inst.name, check=check.kind, verdict=Verdict.UNKNOWN,
+                                  expected=check.expect, seconds=time.perf_counter() - t0,
+                                  message=f"interrupted by {signame}", method="interrupted",
+                                  details={"interrupted": signame}, source=str(spec.path))
+                results.append(res)
+                if on_result:
+                    on_result(res)
                 raise
             except Exception as e:  # a bug in a check is an ERROR verdict, never a pass
                 from .checks.registry import Outcome
@@ -32,11 +46,24 @@ def run_spec(spec: Spec, ctx: Context,
                               expected=check.expect, seconds=time.perf_counter() - t0,
                               message=out.message, method=out.method, details=out.details,
                               certificates=out.certificates, source=str(spec.path),
-                              explain=out.explain)
+                              explain=out.explain, rule=rule_of(check.options, out))
             results.append(res)
+            _retract_stale(ctx, inst, check, res)
             if on_result:
                 on_result(res)
     return results
+
+
+def _retract_stale(ctx: Context, inst, check, res: CheckResult) -> None:
+    """Remove the stored certificates of this claim's check that this run did not produce:
+    a claim no longer PROVED keeps none, and one proved by other obligations keeps only those
+    (issue 10). Only files a manifest of the store names, with matching hashes, are removed."""
+    if not ctx.write_certificates:
+        return
+    from .store import Store, claim_record
+    if ctx.store is None:
+        ctx.store = Store(ctx.proofs_dir)
+    ctx.store.retract(claim_record(inst, check), keep=[p for p in res.certificates if p.endswith(".json")])
 
 
 def count_checks(specs: Iterable[Spec]) -> int:

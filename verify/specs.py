@@ -130,7 +130,11 @@ def ascii_int(text: str) -> int:
 
 
 def positions(table: Table, name: str, length: int, env: dict[str, int], default: Any = ...) -> list[int]:
-    """A set of positions: an int, a list of ints, ``"all"``, ``"none"`` or ``"lo..hi"`` (inclusive)."""
+    """A set of positions: an int, a list of ints, ``"all"``, ``"none"`` or ``"lo..hi"`` (inclusive).
+
+    Only ``"none"`` means no positions: an empty list, an empty string or a reversed range
+    (``"3..0"``) is an error naming the key, so a slip never turns a claim into a vacuous one.
+    A repeated position is an error too."""
     value = table.raw(name, default)
     try:
         if isinstance(value, bool):
@@ -143,14 +147,21 @@ def positions(table: Table, name: str, length: int, env: dict[str, int], default
             out = [ascii_int(expand(v, env)) if isinstance(v, str) else v for v in value]
             if not all(isinstance(v, int) and not isinstance(v, bool) for v in out):
                 raise ValueError("expected a list of integers")
+            if not out:
+                raise ValueError("an empty list of positions (write \"none\" if no position is meant)")
         elif isinstance(value, str):
             text = expand(value, env).strip()
             if text == "all":
                 out = list(range(length))
-            elif text in ("none", ""):
+            elif text == "none":
                 out = []
+            elif text == "":
+                raise ValueError("an empty string (write \"none\" if no position is meant)")
             elif ".." in text:
                 lo, hi = (ascii_int(part) for part in text.split("..", 1))
+                if hi < lo:
+                    raise ValueError(f"'{text}' is a reversed range (lo > hi), which would name no "
+                                     f"position (write \"none\" if none is meant)")
                 if lo < 0 or hi >= length:   # checked before the range is built
                     raise ValueError(f"range {lo}..{hi} is outside 0..{length - 1}")
                 out = list(range(lo, hi + 1))
@@ -166,6 +177,8 @@ def positions(table: Table, name: str, length: int, env: dict[str, int], default
     bad = [p for p in out if not 0 <= p < length]
     if bad:
         raise table.error(name, f"position {bad[0]} is outside 0..{length - 1}")
+    if len(set(out)) != len(out):
+        raise table.error(name, f"position {next(p for p in out if out.count(p) > 1)} is named twice")
     return out
 
 
@@ -487,7 +500,7 @@ def _read(path: Path) -> Spec:
 
 
 def _load(path: Path, top: Table, data: dict) -> Spec:
-    from .checks.registry import CHECKS
+    from .checks.registry import CHECKS, for_subject
     claim = top.table("claim")
     spec = Spec(path=path, name=claim.str("name"), statement=claim.str("statement", ""),
                 reference=claim.str("reference", ""))
@@ -542,6 +555,7 @@ def _load(path: Path, top: Table, data: dict) -> Spec:
             if kind not in check_kind.subjects and not (SUBJECT_IS.get(kind) in check_kind.subjects):
                 raise ct.error("kind", f"check '{ck}' does not apply to a [{kind}] subject "
                                        f"(it applies to: {', '.join(check_kind.subjects)})")
+            check_kind = for_subject(ck, kind if kind in check_kind.subjects else SUBJECT_IS[kind])
             options = check_kind.parse_options(ct)
             ct.finish()
             checks.append(CheckSpec(ck, Verdict(expect_text), options, ct.prefix))

@@ -31,6 +31,7 @@ class CheckResult:
     certificates: list[str] = field(default_factory=list)   # paths of CNF/proof/manifest
     source: str = ""            # the spec file
     explain: list[str] = field(default_factory=list)        # human-readable counterexample lines
+    rule: str = ""              # the decoder rule the verdict is about ('enforce', 'literal', ...)
 
     @property
     def as_expected(self) -> bool:
@@ -41,7 +42,8 @@ class CheckResult:
             "spec": self.spec, "check": self.check, "verdict": self.verdict.value,
             "expected": self.expected.value if self.expected else None,
             "as_expected": self.as_expected, "seconds": round(self.seconds, 6),
-            "message": self.message, "method": self.method, "details": self.details,
+            "message": self.message, "method": self.method, "rule": self.rule or None,
+            "details": self.details,
             "certificates": self.certificates, "source": self.source,
         }
 

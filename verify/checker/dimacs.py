@@ -13,7 +13,7 @@ import gzip
 import zlib
 from dataclasses import dataclass
 
-_NUMBER_CHARS = b"0123456789- \t\r\v\f"
+_NUMBER_CHARS = b"0123456789- \t\r\n\v\f"
 
 
 class CheckerInputError(Exception):
@@ -39,7 +39,7 @@ def parse_ints(tokens: list[bytes], line: bytes, path: str, lineno: int) -> list
         bad = next(t for t in tokens if t.translate(None, b"0123456789-"))
         raise CheckerInputError(path, f"line {lineno}", f"not an integer: {bad.decode('latin-1')!r}")
     try:
-        return [int(t) for t in tokens]
+        return list(map(int, tokens))
     except ValueError:
         bad = next(t for t in tokens if not t.lstrip(b"-").isdigit() or t.count(b"-") > 1)
         raise CheckerInputError(path, f"line {lineno}",
@@ -57,6 +57,19 @@ def read_file(path) -> bytes:
         except (OSError, EOFError, zlib.error) as e:
             raise CheckerInputError(str(path), "byte 0", f"corrupt gzip data: {e}") from None
     return data
+
+
+def iter_lines(path):
+    """The lines of a file, plain or gzip-compressed, read as a stream (so memory follows what
+    the caller keeps, not the file's size)."""
+    with open(path, "rb") as f:
+        gz = f.read(2) == b"\x1f\x8b"
+    opener = gzip.open if gz else open
+    try:
+        with opener(path, "rb") as f:
+            yield from f
+    except (OSError, EOFError, zlib.error) as e:
+        raise CheckerInputError(str(path), "byte 0", f"corrupt gzip data: {e}") from None
 
 
 def read_dimacs(path) -> Cnf:

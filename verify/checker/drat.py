@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from .dimacs import CheckerInputError
 
 ADD, DELETE = 0, 1
-MAX_VARS = 1 << 24                 # arrays are indexed by variable; refuse absurd indices
 _TEXT_BYTES = frozenset(b"d\n\r -0123456789") | frozenset(range(65, 123))
 
 
@@ -403,24 +402,30 @@ class _State:
         return ok
 
 
-def _dimacs_lits(xs: list[int]) -> str:
-    return " ".join(str(-(x >> 1) if x & 1 else x >> 1) for x in xs)
-
-
 def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> CheckOutcome:
     """Check the DRAT proof against the CNF; see the module docstring for the semantics."""
     t0 = time.perf_counter()
     out = CheckOutcome(False, "", binary_proof=proof.binary,
                        lemmas_total=proof.kinds.count(ADD))
 
-    def enc(lits: list[int]) -> list[int]:
-        return list(dict.fromkeys(2 * l if l > 0 else 1 - 2 * l for l in lits))
+    # variables are numbered densely in order of first use, so memory follows the literals the
+    # files contain, not the variable count a header declares or the largest index named
+    dense: dict[int, int] = {}
+    names = [0]                                   # dense index -> DIMACS variable
 
-    maxvar = max([num_vars] + [abs(l) for c in proof.clauses for l in c])
-    if maxvar > MAX_VARS:
-        s = next(i for i, c in enumerate(proof.clauses) if any(abs(l) == maxvar for l in c))
-        raise CheckerInputError(proof.path, proof.location(s),
-                                f"variable {maxvar} exceeds this checker's limit of {MAX_VARS}")
+    def enc(lits: list[int]) -> list[int]:
+        out = []
+        for l in lits:
+            v = dense.get(abs(l))
+            if v is None:
+                v = dense[abs(l)] = len(names)
+                names.append(abs(l))
+            out.append(2 * v + (l < 0))
+        return list(dict.fromkeys(out))
+
+    def dimacs(xs: list[int]) -> str:
+        return " ".join(str(-names[x >> 1] if x & 1 else names[x >> 1]) for x in xs)
+
     m = len(cnf_clauses)
     clauses = [enc(c) for c in cnf_clauses]
     step_cid = [-1] * len(proof.kinds)     # clause id an addition created / a deletion removed
@@ -431,7 +436,7 @@ def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> Ch
             lemma_no[len(clauses)] = (len(lemma_no) + 1, s)
             clauses.append(enc(proof.clauses[s]))
     pivot = {cid: (clauses[cid][0] if clauses[cid] else -1) for cid in lemma_no}
-    st = _State(maxvar, clauses)
+    st = _State(len(names) - 1, clauses)
 
     def name(cid: int) -> str:
         n, s = lemma_no[cid]
@@ -472,7 +477,7 @@ def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> Ch
                 out.deletions_missing += 1
                 if len(out.warnings) < 20:
                     out.warnings.append(f"ignored deletion ({proof.location(s)}) of a clause not present: "
-                                        f"{_dimacs_lits(list(key))} 0")
+                                        f"{dimacs(list(key))} 0")
                 continue
             cid = ids[-1]
             if len(clauses[cid]) == 1 or st.is_reason(cid):
@@ -523,9 +528,9 @@ def check_proof(num_vars: int, cnf_clauses: list[list[int]], proof: Proof) -> Ch
                 continue                          # tautological resolvent
             if not st.rup(resolvent):
                 other = (f"lemma {lemma_no[d][0]}" if d in lemma_no else f"CNF clause {d + 1}")
-                return done(False, f"{name(cid)}: '{_dimacs_lits(lits)} 0' is neither RUP nor RAT "
-                                   f"on its first literal {_dimacs_lits([p])} (resolvent with {other} "
-                                   f"'{_dimacs_lits(clauses[d])} 0' is not RUP)")
+                return done(False, f"{name(cid)}: '{dimacs(lits)} 0' is neither RUP nor RAT "
+                                   f"on its first literal {dimacs([p])} (resolvent with {other} "
+                                   f"'{dimacs(clauses[d])} 0' is not RUP)")
     return done(True, f"empty clause derived at {name(step_cid[last])}; "
                       f"{out.lemmas_checked} of {out.lemmas_total} lemmas in the core checked "
                       f"({out.rat_lemmas} by RAT)")

@@ -5,8 +5,8 @@ assertions (algebra terms that must all hold) and a ``decode(value)`` that turns
 (``value(term) -> bool``) into a witness. So CNF and z3 come from one encoder (STYLE.md §2).
 
 Trust (MODEL.md §4, STYLE.md §3-4): an UNSAT of the SAT back end counts as *certified* only
-after :func:`verify.certify.certify_unsat` wrote the DIMACS CNF and its DRAT proof and the
-trusted checker accepted them. z3 gives no DRAT proof: its UNSAT is *uncertified* and is never
+after :func:`verify.certify.certify_unsat` wrote the DIMACS CNF and its LRAT (or DRAT) proof and the
+trusted checker accepted them. z3 gives no proof: its UNSAT is *uncertified* and is never
 turned into PROVED by the checks (with ``solver = "z3"`` the verdict is UNKNOWN, and the
 message says z3 found no counterexample). With ``solver = "both"`` the two must agree: SAT on
 one side and UNSAT on the other is an ERROR.
@@ -21,7 +21,7 @@ from typing import Any, Callable
 from .registry import Context
 
 SOLVERS = ("sat", "z3", "both")
-DEFAULT_SAT_SOLVER = "cadical153"
+DEFAULT_SAT_SOLVER = "cadical195"    # writes LRAT (verify.encode.sat)
 
 SAT, UNSAT, UNKNOWN, ERROR = "SAT", "UNSAT", "UNKNOWN", "ERROR"
 
@@ -44,18 +44,35 @@ class Answer:
     message: str = ""
     seconds: float = 0.0
     size: tuple[int, int] = (0, 0)   # (variables, clauses) for the SAT back end
+    structural: str = ""         # UNSAT decided by constant folding: what decided it (no certificate)
+
+
+#: the method of a verdict the CNF encoder decided by constant folding (issue 18)
+STRUCTURAL = "structural: decided while encoding"
 
 
 def run_sat(query: Query, ctx: Context, *, stem: str, meta: dict, timeout: float,
-            sat_solver: str = DEFAULT_SAT_SOLVER) -> Answer:
+            sat_solver: str = DEFAULT_SAT_SOLVER, proof_format: str | None = None) -> Answer:
     from ..encode.cnf import CnfAlgebra
     t0 = time.perf_counter()
     alg = CnfAlgebra()
     assertions, decode = query.build(alg)
-    for a in assertions:
+    folded = []
+    for k, a in enumerate(assertions):
+        if a == -alg.true:
+            folded.append(k)
         alg.require(a)
     clauses, num_vars = alg.clauses, alg.num_vars
     size = (num_vars, len(clauses))
+    if alg.folded_false:
+        # constant folding decided it: no solver, no certificate (it would only hold the
+        # complementary units TRUE and -TRUE); the checks say so in the verdict's method
+        last = len(assertions) - 1
+        what = f"{query.label}: " + ", ".join(
+            "the violation folded to FALSE" if k == last else f"constraint {k + 1} folded to FALSE"
+            for k in folded)
+        return Answer("sat", UNSAT, certified=False, message=f"{STRUCTURAL} ({what})",
+                      seconds=time.perf_counter() - t0, size=size, structural=what)
     from ..encode import sat as sat_mod
     if not ctx.write_certificates:
         out = sat_mod.solve(clauses, num_vars, timeout=timeout, proof=False, solver=sat_solver)
@@ -65,7 +82,8 @@ def run_sat(query: Query, ctx: Context, *, stem: str, meta: dict, timeout: float
         # certify_unsat solves once with proof logging: a model on SAT, checked files on UNSAT
         from .. import certify
         cert = certify.certify_unsat(clauses, num_vars, directory=Path(ctx.proofs_dir), stem=stem,
-                                     meta=dict(meta, solver=sat_solver), timeout=timeout, solver=sat_solver)
+                                     meta=dict(meta, solver=sat_solver), timeout=timeout, solver=sat_solver,
+                                     proof_format=proof_format or ctx.proof_format)
         status = {"SAT": SAT, "UNKNOWN": UNKNOWN}.get(cert.status.value, UNSAT)
         model, note = cert.model, cert.reason
     seconds = time.perf_counter() - t0
@@ -106,11 +124,12 @@ def run_z3(query: Query, *, timeout: float) -> Answer:
 
 
 def ask(query: Query, ctx: Context, solver: str, *, stem: str, meta: dict, timeout: float,
-        sat_solver: str = DEFAULT_SAT_SOLVER) -> list[Answer]:
+        sat_solver: str = DEFAULT_SAT_SOLVER, proof_format: str | None = None) -> list[Answer]:
     """The answers of the requested back end(s), SAT back end first."""
     answers = []
     if solver in ("sat", "both"):
-        answers.append(run_sat(query, ctx, stem=stem, meta=meta, timeout=timeout, sat_solver=sat_solver))
+        answers.append(run_sat(query, ctx, stem=stem, meta=meta, timeout=timeout, sat_solver=sat_solver,
+                               proof_format=proof_format))
     if solver in ("z3", "both"):
         answers.append(run_z3(query, timeout=timeout))
     return answers

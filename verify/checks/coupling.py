@@ -27,7 +27,7 @@ here in Python. Every *step* obligation is a formula over the one evaluator
 something else at ``p``"); the obligation holds iff the two are unsatisfiable together. They
 are discharged by **certified SAT**: the CNF view (:mod:`verify.encode.cnf`) of many
 obligations is one formula asserting OR_i (constraints_i AND violation_i), so its UNSAT proves
-every obligation in it; :func:`verify.certify.certify_unsat` writes CNF, DRAT proof and
+every obligation in it; :func:`verify.certify.certify_unsat` writes CNF, LRAT (or DRAT) proof and
 manifest under the proofs directory as ``<instance>__coupling__stepN`` and only the trusted
 checker's acceptance counts. A batch is closed at about ``CLAUSES_PER_CERTIFICATE`` clauses
 (the trusted checker's time grows faster than linearly in one formula).
@@ -65,7 +65,7 @@ timeout is UNKNOWN; a certificate the checker rejects is an ERROR.
 symbolically (:mod:`verify.encode.unroll`) next to the circuit, every uncoupled random bit
 free; the miter "some output differs or is masked" must be unsatisfiable. Exhaustive
 evaluation proves it when the free leaves are few (``exhaustive miter``), otherwise SAT with a
-DRAT certificate checked by the trusted checker (the ``checks`` back ends).
+certificate (LRAT or DRAT) checked by the trusted checker (the ``checks`` back ends).
 """
 from __future__ import annotations
 
@@ -79,12 +79,13 @@ from ..circuits.ir import Op
 from ..constructions.base import MASK, Compiled, compiled_of, counter_token
 from ..dlm.model import DLM, parse_name
 from ..dlm.semantics import Rule, SemanticsError, run
-from ..encode.sat import solver_names
+from ..encode.sat import default_proof_format, solver_names
 from ..encode.ternary import TernaryAlgebra
 from ..encode.unroll import FREE, INITIAL, Unrolling
+from ..store import claim_record
 from ..verdict import Verdict
 from .bounded import Expired, within
-from .registry import Context, Outcome, check_kind
+from .registry import BOTH_RULES, Context, Outcome, check_kind
 from .rules import certificate_stem
 
 CROSS_CHECK_VARS = 22             # 3-valued cross-check of a case: at most 2^22 assignments
@@ -92,13 +93,21 @@ CROSS_CHECK_SYMBOLIC_VARS = 12    # ... of a case whose count is symbolic (the c
 CLAUSES_PER_CERTIFICATE = 3_000  # a batch is flushed into one certificate from this size on:
 # measured on c3540 under thm3.2-remask, 3k-clause batches take 7.5 s in all and 20k-clause
 # batches 44 s (solving and checking one formula grow faster than linearly), so keep them small
-METHOD = "induction; SAT+DRAT per distinct case; 3-valued cross-check"
+METHOD = "induction; SAT+LRAT/DRAT per distinct case; 3-valued cross-check"
 
 
 def method_label(res: "InductiveResult") -> str:
+    from .backends import STRUCTURAL
     cc = res.cross_check or {}
-    return (f"induction; SAT+DRAT per distinct case ({res.n_certificates} certificate(s) checked); "
-            f"3-valued cross-check ({cc.get('proved', 0)} of {res.obligations_cases} cases)")
+    cross = f"3-valued cross-check ({cc.get('proved', 0)} of {res.obligations_cases} cases)"
+    certified = res.n_certificates
+    if res.structural and not certified:
+        return (f"induction; {STRUCTURAL} (every obligation folded to FALSE in "
+                f"{res.structural} batch(es), no certificate); {cross}")
+    sat = f"induction; SAT+{res.proof_format.upper()} per distinct case ({certified} certificate(s) checked)"
+    if res.structural:
+        sat += f"; {res.structural} batch(es) {STRUCTURAL}"
+    return f"{sat}; {cross}"
 
 
 class Failure(Exception):
@@ -119,11 +128,13 @@ class InductiveResult:
     failure: dict[str, Any] = field(default_factory=dict)
     status: str = "FAILED"          # PROVED | FAILED (an obligation fails) | UNKNOWN | ERROR
     certificates: list[str] = field(default_factory=list)   # paths of the checked files
-    n_certificates: int = 0
+    n_certificates: int = 0          # certificates checked (batches decided while encoding excluded)
     cross_check: dict[str, int] = field(default_factory=dict)
     obligations: int = 0            # disjuncts discharged by SAT (distinct shapes + merged positions)
     merged_positions: int = 0
     clauses: int = 0
+    structural: int = 0             # batches decided by constant folding (no certificate)
+    proof_format: str = "lrat"
 
     @property
     def obligations_cases(self) -> int:
@@ -572,11 +583,14 @@ class _Certifier:
     the batch. A batch is flushed (one certificate) when it reaches ``limit`` clauses."""
 
     def __init__(self, directory: Path, instance: str, timeout: float | None, solver: str, meta: dict,
-                 limit: int):
+                 limit: int, proof_format: str | None = None):
         self.directory, self.instance, self.timeout, self.solver = directory, instance, timeout, solver
+        self.claim = meta.pop("claim", None) or claim_record(name=instance, kind="coupling")
+        self.proof_format = proof_format
         self.meta, self.limit = meta, limit
         self.certificates: list[str] = []
         self.batches = 0
+        self.structural = 0              # batches whose disjunction folded to FALSE
         self.obligations = 0
         self.clauses = 0
         self._new()
@@ -603,9 +617,18 @@ class _Certifier:
         alg.require(alg.or_([lit for lit, _ in items]))
         self.batches += 1
         label = f"step{self.batches}"
+        if alg.folded_false:
+            # every obligation of the batch folded to FALSE while encoding: decided, and a
+            # certificate would hold nothing but the complementary units (issue 18)
+            self.structural += 1
+            self.clauses += len(alg.clauses)
+            self._new()
+            return
         cert = certify.certify_unsat(alg.clauses, alg.num_vars, directory=self.directory,
                                      stem=certificate_stem(self.instance, "coupling", label), timeout=self.timeout, solver=self.solver,
-                                     meta=dict(self.meta, query=label, obligations=len(items)))
+                                     proof_format=self.proof_format,
+                                     meta=dict(self.meta, query=label, obligations=len(items),
+                                               claim=dict(self.claim, obligation=label)))
         self.clauses += len(alg.clauses)
         self._new()
         if cert.proved:
@@ -629,8 +652,9 @@ class _Certifier:
 
 
 def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str | None = None,
-                    instance: str | None = None, timeout: float | None = None, solver: str = "cadical153",
-                    cross_check: bool = True, meta: dict | None = None) -> InductiveResult:
+                    instance: str | None = None, timeout: float | None = None, solver: str = "cadical195",
+                    cross_check: bool = True, meta: dict | None = None,
+                    proof_format: str | None = None) -> InductiveResult:
     """The inductive coupling proof (module docstring); never raises on a failed obligation.
 
     Every step obligation is discharged by certified UNSAT: the CNF, its DRAT proof and a
@@ -642,7 +666,8 @@ def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str
     if proofs_dir is None:
         with tempfile.TemporaryDirectory(prefix="dlm-coupling-") as tmp:
             return prove_inductive(compiled, progress, proofs_dir=tmp, instance=instance, timeout=timeout,
-                                   solver=solver, cross_check=cross_check, meta=meta)
+                                   solver=solver, cross_check=cross_check, meta=meta,
+                                   proof_format=proof_format)
     dlm, circuit = compiled.dlm, compiled.circuit
     T = dlm.rounds
     if circuit is None or compiled.content is None or compiled.cases is None:
@@ -653,7 +678,7 @@ def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str
     cert = _Certifier(Path(proofs_dir), instance, timeout, solver,
                       dict(meta or {}, check="coupling", property="inductive coupling step obligations",
                            construction=compiled.construction, encoder="verify.encode.cnf (Tseitin, one IDPool)"),
-                      CLAUSES_PER_CERTIFICATE)
+                      CLAUSES_PER_CERTIFICATE, proof_format)
     n_cases = 0
     cross = {"proved": 0, "inconclusive": 0, "skipped": 0}
     merged_positions = 0
@@ -783,26 +808,34 @@ def prove_inductive(compiled: Compiled, progress=None, *, proofs_dir: Path | str
         cert.flush()
     except Failure as f:
         return InductiveResult(False, str(f), n_cases, dlm.length, len(ev.memo), dict(f.where),
-                               certificates=list(cert.certificates), n_certificates=cert.batches)
+                               certificates=list(cert.certificates), n_certificates=cert.batches - cert.structural,
+                               structural=cert.structural)
     except _Disagreement as e:
         return InductiveResult(False, str(e), n_cases, dlm.length, len(ev.memo), status="ERROR",
-                               certificates=list(cert.certificates), n_certificates=cert.batches)
+                               certificates=list(cert.certificates), n_certificates=cert.batches - cert.structural,
+                               structural=cert.structural)
     except _NoAnswer as e:
         return InductiveResult(False, str(e), n_cases, dlm.length, len(ev.memo),
                                status="ERROR" if e.rejected else "UNKNOWN",
-                               certificates=list(cert.certificates), n_certificates=cert.batches)
+                               certificates=list(cert.certificates), n_certificates=cert.batches - cert.structural,
+                               structural=cert.structural)
     parts = [f"{n_cases} cases over {dlm.length} positions and {T} rounds"]
     if len(ev.memo):
         parts.append(f"{len(ev.memo)} distinct shapes")
     if merged_positions:
         parts.append(f"{merged_positions} counter-reading positions with their cases merged")
-    msg = (", ".join(parts) + f": {cert.obligations} obligations in {cert.batches} certificate(s) "
-           f"checked by the trusted checker; 3-valued cross-check: {cross['proved']} proved, "
+    certified = cert.batches - cert.structural
+    how = f"{certified} certificate(s) checked by the trusted checker"
+    if cert.structural:
+        how += f" and {cert.structural} batch(es) decided while encoding (folded to FALSE)"
+    msg = (", ".join(parts) + f": {cert.obligations} obligations in {how}; "
+           f"3-valued cross-check: {cross['proved']} proved, "
            f"{cross['inconclusive']} inconclusive, {cross['skipped']} too large")
     return InductiveResult(True, msg, n_cases, dlm.length, len(ev.memo), status="PROVED",
-                           certificates=list(cert.certificates), n_certificates=cert.batches,
-                           cross_check=dict(cross), obligations=cert.obligations,
-                           merged_positions=merged_positions, clauses=cert.clauses)
+                           certificates=list(cert.certificates), n_certificates=cert.batches - cert.structural,
+                           structural=cert.structural, cross_check=dict(cross), obligations=cert.obligations,
+                           merged_positions=merged_positions, clauses=cert.clauses,
+                           proof_format=proof_format or default_proof_format(solver))
 
 
 # --- concrete counterexamples -----------------------------------------------------------------
@@ -849,9 +882,10 @@ def find_counterexample(compiled: Compiled, tries: int = 300, seed: int = 0):
 # --- check kinds ------------------------------------------------------------------------------
 
 def _parse_options(table) -> dict[str, Any]:
+    # proved under both readings at once (the step obligations and the miter cover each)
     opts = {"tries": table.int("tries", 300, minimum=1, maximum=10**6),
-            "sat_solver": table.str("sat_solver", "cadical153", choices=tuple(solver_names())), "timeout": None}
-    opts["timeout"] = table.seconds("timeout")
+            "sat_solver": table.str("sat_solver", "cadical195", choices=tuple(solver_names())),
+            "timeout": table.seconds("timeout"), "rule": BOTH_RULES}
     return opts
 
 
@@ -886,10 +920,12 @@ def check_coupling(instance, check, ctx: Context) -> Outcome:
     opts = check.options
     res = prove_inductive(compiled, proofs_dir=ctx.proofs_dir, instance=name,
                           timeout=opts.get("timeout") or ctx.timeout,
-                          solver=opts.get("sat_solver", "cadical153"),
-                          meta={"spec": name, "source": str(getattr(spec, "path", ""))})
+                          solver=opts.get("sat_solver", "cadical195"), proof_format=ctx.proof_format,
+                          meta={"spec": name, "source": str(getattr(spec, "path", "")),
+                                "claim": claim_record(instance, check)})
     details = {"cases": res.cases, "positions": res.positions, "distinct_shapes": res.distinct,
                "random_map": len(compiled.random_map), "certificates": res.n_certificates,
+               "structural_batches": res.structural,
                "obligations": res.obligations, "merged_positions": res.merged_positions,
                "cross_check": res.cross_check}
     method = method_label(res)
@@ -959,7 +995,7 @@ def _free_leaves(compiled: Compiled) -> int:
 
 def _miter_options(table) -> dict[str, Any]:
     return {"max_exhaustive": table.int("max_exhaustive", 20, minimum=0, maximum=26),
-            "sat_solver": table.str("sat_solver", "cadical153", choices=tuple(solver_names()))}
+            "sat_solver": table.str("sat_solver", "cadical195", choices=tuple(solver_names())), "rule": BOTH_RULES}
 
 
 @check_kind("coupling-miter", ("construction",), _miter_options,

@@ -9,9 +9,15 @@ Methods (``method =``): ``exact`` (state propagation, :mod:`verify.dlm.semantics
 ``brute-force`` (the simulator on every random outcome), ``bdd`` and ``count`` (BDD and Ganak
 projected model counting over the symbolic unrolling, :mod:`verify.distribution.symbolic`),
 ``both`` (exact and brute force compared) and ``all`` (every method feasible on the DLM: exact
-unless a predictor reads another position's random bits, brute force up to
+unless a predictor reads another position's random bits or F / G read any, brute force up to
 :data:`ALL_BRUTE_FORCE_BITS` random bits, BDD and counting always). Compared methods must agree
 on every outcome; a disagreement is an ERROR naming the methods and the outcome.
+
+A method that cannot represent the DLM gives ERROR with the reason, never a verdict: the exact
+semantics refuses a predictor reading another position's bits and an F or G reading any random
+bit (naming the position and the bit); brute force, BDD and counting give F and G the bit drawn
+that round, as the decoder would. A DLM with no output positions is an ERROR (a claim about
+zero outputs would hold vacuously), and so is an empty list of inputs χ.
 """
 from __future__ import annotations
 
@@ -22,14 +28,15 @@ from fractions import Fraction
 from typing import Any
 
 from .. import limits
-from ..dlm.model import DLM, own_random_only, show
-from ..dlm.semantics import (NotIndependent, Rule, SemanticsError, all_draws, brute_force_distribution,
-                             final_output, output_distribution, random_slots, run)
+from ..dlm.model import DLM, own_random_only, show, strategy_random_reads
+from ..dlm.semantics import (NotIndependent, Rule, SemanticsError, StrategyReadsRandom, all_draws,
+                             brute_force_distribution, final_output, output_distribution, random_slots,
+                             run)
 from ..distribution.symbolic import bdd_output_distribution, count_output_distribution
 from ..distribution.targets import TARGETS, first_difference
 from ..verdict import Verdict
 from .bounded import Expired, within
-from .registry import Context, Outcome, check_kind
+from .registry import Context, Outcome, check_kind, rule_option
 
 METHODS = ("exact", "brute-force", "bdd", "count", "both", "all")
 
@@ -51,10 +58,10 @@ _SINGLE = {
 
 
 def parse_options(table) -> dict[str, Any]:
-    target = table.str("target", choices=tuple(TARGETS) + ("table",))
+    target = table.str("target", choices=tuple(TARGETS) + ("table", "closed-form"))
     opts: dict[str, Any] = {"target": target,
                             "method": table.str("method", "exact", choices=METHODS),
-                            "rule": Rule(table.str("rule", "enforce", choices=tuple(r.value for r in Rule)))}
+                            "rule": rule_option(table)}
     if target == "table":
         raw = table.raw("table")
         if not isinstance(raw, dict) or not raw:
@@ -79,6 +86,8 @@ def parse_options(table) -> dict[str, Any]:
     if chis != "all" and (not isinstance(chis, list) or not all(
             isinstance(c, str) and set(c) <= {"0", "1"} for c in chis)):
         raise table.error("inputs", "expected \"all\" or a list of bit strings such as \"0110\"")
+    if chis == []:
+        raise table.error("inputs", "an empty list of inputs checks nothing (write \"all\" or list the inputs)")
     opts["inputs"] = chis
     return opts
 
@@ -86,16 +95,28 @@ def parse_options(table) -> dict[str, Any]:
 def target_too_big(name: str, n: int) -> str:
     """Why the named target over ``n`` outputs is not built (it lists up to 2^n outcomes), or ""."""
     most = limits.current().target_outputs
-    if name != "table" and n > most:
+    if name in TARGETS and n > most:
         return (f"target '{name}' over {n} outputs would list up to 2^{n} outcomes; at most {most} "
                 f"outputs (limit target_outputs; raise it with --limit target_outputs=...)")
     return ""
 
 
-def target_for(opts: dict[str, Any], n: int) -> dict[str, Fraction]:
+def target_for(opts: dict[str, Any], dlm: DLM) -> dict[str, Fraction]:
+    """The target distribution; ``closed-form`` is the generated sampler family's (MODEL.md §1)."""
     if opts["target"] == "table":
         return opts["table"]
-    return TARGETS[opts["target"]](n)
+    if opts["target"] == "closed-form":
+        source = closed_form_of(dlm)
+        if source is None:
+            raise SemanticsError("target \"closed-form\" needs a subject generated from a sampler "
+                                 "family ([construction] generate = ...)")
+        return source[1]()
+    return TARGETS[opts["target"]](len(dlm.outputs))
+
+
+def closed_form_of(dlm: DLM):
+    """(description, thunk) of the closed form of the family a construction subject came from."""
+    return dlm._cache.get("closed_form")
 
 
 def input_assignments(dlm: DLM, chis: Any) -> list[tuple[int, ...]]:
@@ -145,7 +166,7 @@ def methods_for(dlm: DLM, method: str) -> list[str]:
     if method != "all":
         return [method]
     out = []
-    if not any(own_random_only(dlm, i) for i in range(dlm.length)):
+    if not any(own_random_only(dlm, i) for i in range(dlm.length)) and not strategy_random_reads(dlm):
         out.append("exact")
     if len(random_slots(dlm)) * dlm.rounds <= ALL_BRUTE_FORCE_BITS:
         out.append("brute-force")
@@ -166,7 +187,10 @@ def _compute(dlm: DLM, chi, rule: Rule, method: str):
         try:
             results[name] = _SINGLE[name](dlm, chi, rule)
         except NotIndependent as e:
-            return None, Outcome(Verdict.ERROR, f"{e}; run the 'independence' check", f"{name} semantics")
+            return None, Outcome(Verdict.ERROR, f"{e}; run the 'independence' check", f"{name} semantics",
+                                 details=dict(e.details))
+        except StrategyReadsRandom as e:
+            return None, Outcome(Verdict.ERROR, str(e), f"{name} semantics", details=dict(e.details))
     names = list(results)
     reference = results[names[0]]
     for other in names[1:]:
@@ -194,16 +218,28 @@ def _compute_all(dlm: DLM, chis, rule: Rule, method: str) -> list:
     return out
 
 
+def _target_name(opts, dlm: DLM) -> str:
+    if opts["target"] == "closed-form":
+        return f"the closed form of {closed_form_of(dlm)[0]}"
+    return opts["target"]
+
+
 @check_kind("distribution", ("dlm",), parse_options,
             "the output distribution equals the target exactly, for every input")
 def check_distribution(instance, check, ctx: Context) -> Outcome:
     dlm: DLM = instance.subject
     opts = check.options
     rule: Rule = opts["rule"]
+    if not dlm.outputs:
+        return Outcome(Verdict.ERROR, "the DLM has no output positions: a distribution claim over zero "
+                                      "outputs would hold vacuously", details={"outputs": 0})
     too_big = target_too_big(opts["target"], len(dlm.outputs))
     if too_big:
         return Outcome(Verdict.ERROR, too_big)
-    target = target_for(opts, len(dlm.outputs))
+    try:
+        target = target_for(opts, dlm)
+    except SemanticsError as e:
+        return Outcome(Verdict.ERROR, str(e))
     method = opts["method"]
     chis = input_assignments(dlm, opts["inputs"])
     for chi in chis:
@@ -248,6 +284,6 @@ def check_distribution(instance, check, ctx: Context) -> Outcome:
                      f"target {target.get(over, Fraction(0))})"] + trace_lines(trace))
     n_in = len(input_assignments(dlm, opts["inputs"]))
     return Outcome(Verdict.PROVED,
-                   f"equals {opts['target']} exactly ({len(target)} outcomes"
+                   f"equals {_target_name(opts, dlm)} exactly ({len(target)} outcomes"
                    + (f", {n_in} inputs" if dlm.inputs else "") + ")",
-                   f"{_method_label(dlm, method)}, rule={rule.value}")
+                   _method_label(dlm, method))

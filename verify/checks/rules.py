@@ -6,8 +6,8 @@
   is independent by its structure (no solver call).
 * ``mode`` (§4.2) - for every state and all random bits, at every revealed position:
   ``plain`` keeps the token, ``remask`` keeps it or masks it, ``revise`` keeps it unmasked
-  (``remask+revise`` constrains nothing). Computed *literally* through ``P``, ``F``, ``G``
-  (``Rule.LITERAL``): the circuits must not need the decoder's help.
+  (``remask+revise`` constrains nothing). ``rule = "literal"``: through ``P``, ``F``, ``G`` as
+  computed (the circuits need no help); ``enforce`` confirms only the decoder's own reading.
 * ``encoding`` (§4.3) - no predictor outputs the non-token ``11``, in any state.
 * ``termination`` (§4.4) - after ``T`` rounds from the initial state, for every input ``χ`` and
   every random bit of every round, no output position is masked.
@@ -19,9 +19,11 @@ position encode only the cone of that position (:mod:`verify.encode.unroll`) and
 one solver call asks whether *some* position of a batch fails, so the cost grows with the
 DLM's circuits, not with its number of states.
 
+Every check takes a ``rule`` (default ``enforce``); no rule enters ``independence`` or ``encoding``.
+
 Verdicts. REFUTED only after the decoded counterexample has been replayed on the simulator
-(:mod:`verify.dlm.semantics`, ``Rule.LITERAL``); a replay that disagrees is an ERROR (an
-encoder bug). PROVED only when every UNSAT of the SAT back end has a DRAT certificate that the
+(under the check's rule; F and G see the bits drawn); a replay that disagrees is an ERROR (an
+encoder bug). PROVED only when every UNSAT of the SAT back end has a certificate (LRAT or DRAT) that the
 trusted checker accepted (:func:`verify.certify.certify_unsat`). z3's UNSAT is uncertified:
 with ``solver = "z3"`` the verdict is UNKNOWN and says so; with ``solver = "both"`` both back
 ends run and any SAT/UNSAT disagreement is an ERROR. The checks ``mode``, ``termination`` and
@@ -35,12 +37,14 @@ from typing import Any, Callable, Sequence
 
 from ..circuits.evaluate import BOOL, evaluate, read_literal
 from ..dlm.model import DLM, Mode, Token, Wiring, show
-from ..dlm.semantics import InvalidToken, Rule, _leaf_values, finish_round, predict, run
+from ..dlm.semantics import InvalidToken, Rule, finish_round, leaf_values, predict, run
+from ..encode.sat import default_proof_format
 from ..encode.unroll import FREE, INITIAL, Unrolling, cone_size
 from ..verdict import Verdict
 from ..encode.sat import solver_names
-from .backends import DEFAULT_SAT_SOLVER, SAT, SOLVERS, UNKNOWN, UNSAT, Query, ask
-from .registry import Context, Outcome, check_kind
+from ..store import claim_record
+from .backends import STRUCTURAL, DEFAULT_SAT_SOLVER, SAT, SOLVERS, UNKNOWN, UNSAT, Query, ask
+from .registry import Context, Outcome, check_kind, rule_option
 
 BATCH_VERTICES = 20000     # auto batching: about this many circuit vertices per solver call
 BATCH_POSITIONS = 256
@@ -54,13 +58,9 @@ def _common(table) -> dict[str, Any]:
     opts["solver"] = table.str("solver", None, choices=SOLVERS) if table.has("solver") else None
     opts["timeout"] = table.seconds("timeout")
     opts["sat_solver"] = table.str("sat_solver", DEFAULT_SAT_SOLVER, choices=tuple(solver_names()))
+    opts["proof"] = table.str("proof", None, choices=("lrat", "drat")) if table.has("proof") else None
     opts["batch"] = table.int("batch", 0, minimum=0)   # 0 = automatic
-    return opts
-
-
-def _with_rule(table) -> dict[str, Any]:
-    opts = _common(table)
-    opts["rule"] = Rule(table.str("rule", "literal", choices=tuple(r.value for r in Rule)))
+    opts["rule"] = rule_option(table)
     return opts
 
 
@@ -71,7 +71,7 @@ RESOURCE_BOUNDS = ("max_rounds", "max_length", "max_peak_unmasked",
 
 
 def _resources_options(table) -> dict[str, Any]:
-    opts = _with_rule(table)
+    opts = _common(table)
     bounds = {}
     for name in RESOURCE_BOUNDS:
         if table.has(name):
@@ -135,21 +135,26 @@ def _batches(dlm: DLM, positions: Sequence[int], batch: int, weight: Callable[[i
 
 
 def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Callable[[Any], Replay],
-          what: str) -> Outcome:
-    """Ask every query; the first replayed counterexample refutes, all certified UNSAT proves."""
+          what: str, rule: Rule | None = None) -> Outcome:
+    """Ask every query; the first replayed counterexample refutes, all certified UNSAT proves.
+    ``rule``, when it enters the formulas, is part of the certificates' names (``mode-literal``),
+    so one spec may check both readings without one certificate overwriting the other."""
     opts = check.options
     solver = _solver(opts, ctx)
     timeout = _timeout(opts, ctx)
     names = {"sat": f"SAT ({opts['sat_solver']})", "z3": "z3"}
     certificates: list[str] = []
+    structural: list[str] = []         # queries decided by constant folding (no certificate)
     unknown: list[str] = []
     statuses_all: list[dict[str, str]] = []
     sizes = [0, 0]
     for q in queries:
-        stem = certificate_stem(instance.name, check.kind, q.label)
+        stem = certificate_stem(instance.name, f"{check.kind}-{rule.value}" if rule else check.kind, q.label)
         meta = {"spec": instance.name, "source": str(instance.spec.path), "check": check.kind,
-                "query": q.label, "property": what, "encoder": "verify.encode.cnf (Tseitin, one IDPool)"}
-        answers = ask(q, ctx, solver, stem=stem, meta=meta, timeout=timeout, sat_solver=opts["sat_solver"])
+                "query": q.label, "property": what, "encoder": "verify.encode.cnf (Tseitin, one IDPool)",
+                "claim": claim_record(instance, check, q.label)}
+        answers = ask(q, ctx, solver, stem=stem, meta=meta, timeout=timeout, sat_solver=opts["sat_solver"],
+                      proof_format=opts.get("proof"))
         statuses = {a.backend: a.status for a in answers}
         statuses_all.append(statuses)
         for a in answers:
@@ -176,6 +181,9 @@ def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Calla
             if a.status == UNKNOWN or a.status not in (SAT, UNSAT):
                 unknown.append(f"{q.label}: {a.message or a.status}")
             if a.backend == "sat" and a.status == UNSAT:
+                if a.structural:
+                    structural.append(a.structural)
+                    continue
                 if not a.certified:
                     return Outcome(Verdict.ERROR, f"{q.label}: UNSAT, but the certificate was not accepted"
                                                   f"{': ' + a.message if a.message else ''}",
@@ -193,11 +201,22 @@ def drive(instance, check, ctx: Context, queries: Sequence[Query], replay: Calla
                        f"{what}: z3 (uncertified) finds no counterexample in {len(queries)} call(s); "
                        f"not PROVED, since z3 gives no DRAT proof (use solver = \"sat\" or \"both\")",
                        "z3 (uncertified)", details=details)
-    method = f"SAT ({opts['sat_solver']}) + DRAT checked by the trusted checker"
+    if structural:
+        details["structural"] = structural[:16]
+    n_cert = len(queries) - len(structural)
+    fmt = opts.get("proof") or ctx.proof_format or default_proof_format(opts["sat_solver"])
+    if n_cert == 0:
+        method = f"{STRUCTURAL} ({structural[0]}" + (f"; {len(structural) - 1} more" if len(structural) > 1 else "") + ")"
+        note = f"{len(queries)} obligation(s) decided by constant folding, no certificate"
+    else:
+        method = f"SAT ({opts['sat_solver']}) + {fmt.upper()} checked by the trusted checker"
+        note = f"{n_cert} solver call(s), {n_cert} certificate(s) checked"
+        if structural:
+            method += f"; {len(structural)} of {len(queries)} obligation(s) {STRUCTURAL}"
+            note += f", {len(structural)} obligation(s) decided while encoding"
     if solver == "both":
         method += "; z3 agrees"
-    return Outcome(Verdict.PROVED, f"{what} ({len(queries)} solver call(s), "
-                                   f"{len(queries)} certificate(s) checked)", method,
+    return Outcome(Verdict.PROVED, f"{what} ({note})", method,
                    details=details, certificates=certificates)
 
 
@@ -241,13 +260,13 @@ def _draw_json(draw) -> dict[str, int]:
     return {f"r{j}_{k}": int(b) for (j, k), b in sorted(draw.items())}
 
 
-def _replay_round(dlm: DLM, state, draw, cone: Sequence[int]):
-    """One simulator round (``Rule.LITERAL``) in which only the predictions of ``cone`` are
-    computed; any other position's prediction cannot reach the positions checked and is
-    replaced by its current token."""
+def _replay_round(dlm: DLM, state, draw, cone: Sequence[int], rule: Rule):
+    """One simulator round in which only the predictions of ``cone`` are computed; any other
+    position's prediction cannot reach the positions checked and is replaced by its current
+    token. F and G see ``draw`` (the bits the encoder gave them)."""
     cone_set = set(cone)
     y = tuple(predict(dlm, j, state, draw) if j in cone_set else state[j] for j in range(dlm.length))
-    z, after = finish_round(dlm, state, y, Rule.LITERAL)
+    z, after = finish_round(dlm, state, y, rule, draw)
     return y, z, after
 
 
@@ -303,7 +322,7 @@ def _independence_query(dlm: DLM, role: str, i: int, w: Wiring) -> Query:
 
 
 def _eval_raw(w: Wiring, state, y, z, draw) -> tuple[int, ...]:
-    leaves = _leaf_values(w, state, y, z, draw, bool)
+    leaves = leaf_values(w, state, y, z, draw, bool)
     values = evaluate(w.circuit, BOOL, leaves)
     return tuple(int(read_literal(values, o, BOOL)) for o in w.circuit.outputs)
 
@@ -393,10 +412,10 @@ def _valid_predictions(u: Unrolling, rounds: int) -> list:
 
 
 def _round_query(dlm: DLM, batch: list[int], violation: Callable[[Unrolling, int], Any], *,
-                 valid: bool = True) -> Query:
+                 valid: bool = True, rule: Rule = Rule.LITERAL) -> Query:
     """One round from a free state: is some position of ``batch`` in violation?"""
     def build(alg):
-        u = Unrolling(dlm, alg, start=FREE, rule=Rule.LITERAL)
+        u = Unrolling(dlm, alg, start=FREE, rule=rule)
         viol = {i: violation(u, i) for i in batch}
         assertions = list(u.constraints) + (_valid_predictions(u, 1) if valid else [])
         assertions.append(alg.or_(list(viol.values())))
@@ -412,19 +431,21 @@ def _round_query(dlm: DLM, batch: list[int], violation: Callable[[Unrolling, int
 
 
 @check_kind("mode", ("dlm",), _common,
-            "the mode's rule holds literally through P, F, G for every state (MODEL.md §4.2)")
+            "the mode's rule holds for every state: through P, F, G as computed (rule = literal), "
+            "or as the decoder runs them (enforce) (MODEL.md §4.2)")
 def check_mode(instance, check, ctx: Context) -> Outcome:
     dlm: DLM = instance.subject
     mode = dlm.mode
+    rule: Rule = check.options["rule"]
     if mode is Mode.REMASK_REVISE:
         return Outcome(Verdict.PROVED, "remask+revise allows every change of a revealed token "
                                        "(nothing to check)", "by definition (MODEL.md §3)")
-    queries = [_round_query(dlm, b, lambda u, i: _mode_violation(u, mode, i))
+    queries = [_round_query(dlm, b, lambda u, i: _mode_violation(u, mode, i), rule=rule)
                for b in _batches(dlm, range(dlm.length), check.options["batch"])]
 
     def replay(wit) -> Replay:
         i, state, draw = wit["position"], wit["state"], wit["draw"]
-        y, z, after = _replay_round(dlm, state, draw, wit["cone"])
+        y, z, after = _replay_round(dlm, state, draw, wit["cone"], rule)
         before, now = state[i], after[i]
         if mode is Mode.PLAIN:
             broken = now != before
@@ -434,19 +455,21 @@ def check_mode(instance, check, ctx: Context) -> Outcome:
             broken = now is Token.M
         ok = before is not Token.M and broken and now == wit["after"]
         msg = (f"{mode.value} mode: position {i} holds {before.char} and becomes {now.char} in state "
-               f"{_state_text(state)} (rule: {MODE_RULE[mode]})")
+               f"{_state_text(state)} (where {MODE_RULE[mode]})")
         details = {"position": i, "state": show(state), "random": _draw_json(draw),
                    "predictions": show(y), "committed": show(z), "after": show(after),
-                   "token_before": before.char, "token_after": now.char, "rule": "literal"}
+                   "token_before": before.char, "token_after": now.char, "rule": rule.value}
         if not ok:
             msg += f" [encoder said {wit['after'].char if wit['after'] else '11'}]"
         return Replay(ok, msg, details, [
             f"state {_state_text(state)}, random bits {_bits(draw)}",
             f"y = {_state_text(y)}, after F: {_state_text(z)}, after G: {_state_text(after)}",
             f"position {i}: {before.char} -> {now.char}, but {mode.value} requires that {MODE_RULE[mode]} "
-            f"(replayed on the simulator, Rule.LITERAL)"])
+            f"(replayed on the simulator, rule {rule.value})"])
+    how = ("through the circuits as computed" if rule is Rule.LITERAL else
+           "as the decoder runs them (it enforces this; rule = \"literal\" checks the circuits)")
     return drive(instance, check, ctx, queries, replay,
-                 f"{mode.value}: {MODE_RULE[mode]}, at all {dlm.length} positions")
+                 f"{mode.value}: {MODE_RULE[mode]}, at all {dlm.length} positions, {how}", rule)
 
 
 # --- encoding -------------------------------------------------------------------------------
@@ -505,7 +528,7 @@ def _replay_run(dlm: DLM, chi, draws, rule: Rule):
     return trace, states
 
 
-@check_kind("termination", ("dlm",), _with_rule,
+@check_kind("termination", ("dlm",), _common,
             "after T rounds no output position is masked, for every input and random outcome (MODEL.md §4.4)")
 def check_termination(instance, check, ctx: Context) -> Outcome:
     dlm: DLM = instance.subject
@@ -533,7 +556,8 @@ def check_termination(instance, check, ctx: Context) -> Outcome:
                       _trace_lines(dlm, trace) + [f"output position {o} is M after round {T} "
                                                   f"(replayed on the simulator, rule {rule.value})"])
     return drive(instance, check, ctx, queries, replay,
-                 f"all {len(dlm.outputs)} output positions unmasked after {T} round(s), every input and random outcome")
+                 f"all {len(dlm.outputs)} output positions unmasked after {T} round(s), every input and random outcome",
+                 rule)
 
 
 # --- resources ------------------------------------------------------------------------------
@@ -596,7 +620,7 @@ def check_resources(instance, check, ctx: Context) -> Outcome:
         alg = u.alg
         return {t: alg.at_least([alg.neg(u.x(t, j)[0]) for j in range(dlm.length)], K + 1)
                 for t in range(1, T + 1)}
-    query = _run_query(dlm, list(range(dlm.length)), rule, "peak", goal)
+    query = _run_query(dlm, list(range(dlm.length)), rule, f"peak{K}", goal)
 
     def replay(wit) -> Replay:
         t, chi, draws = wit["key"], wit["chi"], wit["draws"]
@@ -616,7 +640,7 @@ def check_resources(instance, check, ctx: Context) -> Outcome:
     if T == 0:
         held.append(f"peak unmasked {len(dlm.inputs)} <= {K}")
         return Outcome(Verdict.PROVED, "; ".join(held), "structural", details=details)
-    out = drive(instance, check, ctx, [query], replay, f"peak unmasked <= {K} in every round")
+    out = drive(instance, check, ctx, [query], replay, f"peak unmasked <= {K} in every round", rule)
     if out.verdict is Verdict.PROVED:
         out.message = "; ".join(held + [out.message])
         out.details.update(details)

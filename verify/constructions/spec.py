@@ -2,7 +2,11 @@
 
 Keys: ``name`` (a construction of :data:`~verify.constructions.CONSTRUCTIONS`), and either
 ``circuit`` (a circuit file, relative to the spec; optional ``random_prefix``: inputs whose
-name starts with it are random sources) or ``n`` (for the parity samplers).
+name starts with it are random sources), or ``generate`` (a sampler family of
+:mod:`verify.circuits.generators`, with ``size`` and the family's parameters such as ``b``,
+and optionally ``defect = true`` for the family's deliberately wrong variant), or ``n`` (for the
+parity samplers). A generated subject remembers its family's closed form, which the
+``distribution`` check reads as ``target = "closed-form"``.
 """
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ def build_construction_subject(table, env: dict[str, Any], base: Path) -> DLM:
         n = table.int("n", minimum=1, maximum=limits.current().length, limit="length")
         table.finish()
         return attach(compile_fn(n))
+    if table.has("generate"):
+        return _generated(table, compile_fn)
     from ..circuits.formats import read_circuit
     rel = table.str("circuit")
     prefix = table.str("random_prefix", None) if table.has("random_prefix") else None
@@ -46,3 +52,23 @@ def build_construction_subject(table, env: dict[str, Any], base: Path) -> DLM:
 
 
 MUTANTS = ("negate-value",)
+
+
+def _generated(table, compile_fn) -> DLM:
+    from ..circuits import generators as gen
+    name = table.str("generate", choices=tuple(gen.FAMILIES))
+    fam = gen.FAMILIES[name]
+    size = table.int("size", minimum=1)
+    params = {k: table.int(k, minimum=1) for k in fam.params if table.has(k)}
+    defect = table.raw("defect", False)
+    if not isinstance(defect, bool):
+        raise table.error("defect", "expected true or false")
+    table.finish()
+    try:
+        circuit = gen.generate(name, size, defect=defect, **params)
+    except gen.GeneratorError as e:
+        raise table.error("size", str(e)) from None
+    dlm = attach(compile_fn(circuit))
+    dlm._cache["closed_form"] = (f"{name} size {size}" + "".join(f", {k} = {v}" for k, v in params.items()),
+                                 lambda: gen.closed_form(name, size, **params))
+    return dlm

@@ -9,7 +9,9 @@ read the probability of an outcome ``s`` as
     P(s) = #{random assignments R ∈ {0,1}^N : the output tokens are s} / 2^N,
 
 counted exactly in integers. Unlike the per-position exact semantics this needs no conditional
-independence: predictors that share random bits are counted correctly.
+independence: predictors that share random bits are counted correctly, and an F or G that
+reads a random bit (outside MODEL.md §3) sees the same variable as its owner's predictor, the
+bit drawn that round, as the simulator gives it.
 
 * **BDD** (:func:`bdd_output_distribution`): the output tokens are BDDs over the random bits
   (``χ`` is a constant); the support is found by splitting on the output bits depth first
@@ -41,7 +43,7 @@ from typing import Any, Callable, Iterable, Sequence
 from ..circuits.evaluate import BitParallelAlgebra, evaluate_outputs
 from ..circuits.ir import Circuit
 from ..dlm.model import DLM
-from ..dlm.semantics import InvalidToken, Rule, SemanticsError, random_slots, run
+from ..dlm.semantics import InvalidToken, Rule, SemanticsError, random_slots, require_outputs, run
 from ..encode.bdd import BddAlgebra
 from ..encode.cnf import CnfAlgebra
 from ..encode.unroll import INITIAL, Unrolling, token_char
@@ -63,6 +65,7 @@ def _unroll(dlm: DLM, alg, chi: Sequence[int], rule: Rule) -> tuple[Unrolling, l
     """
     if len(chi) != len(dlm.inputs):
         raise SemanticsError(f"χ has {len(chi)} bits, the DLM has {len(dlm.inputs)} input positions")
+    require_outputs(dlm)
     u = Unrolling(dlm, alg, start=INITIAL, rule=rule, chi=chi)
     keys = []
     for j in range(dlm.length):

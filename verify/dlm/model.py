@@ -264,3 +264,16 @@ def own_random_only(dlm: DLM, i: int) -> list[str]:
     """Names of random sources in P_i that belong to another position (structurally)."""
     w = dlm.predictor_wiring(i)
     return [dlm.predictor[i].vertices[v].name or "?" for v, owner, _ in w.random_leaves if owner != i]
+
+
+def strategy_random_reads(dlm: DLM) -> list[tuple[str, int, str]]:
+    """``(role, position, bit name)`` for every random source an unmasking strategy F_i or a
+    remasking strategy G_i names (structurally). MODEL.md §3 gives F and G no random bits."""
+    out = []
+    for role, seq in (("unmask_strategy", dlm.unmask_strategy), ("remask", dlm.remask)):
+        if seq is None:
+            continue
+        for i in range(dlm.length):
+            w = dlm.strategy_wiring(i) if role == "unmask_strategy" else dlm.remask_wiring(i)
+            out.extend((role, i, seq[i].vertices[v].name or "?") for v, _, _ in w.random_leaves)
+    return out

@@ -8,14 +8,23 @@ Two readings of the mode are offered (a modelling choice, so an option, not hard
 * ``Rule.ENFORCE`` (default): the decoder applies the mode, as a real sampler does. In
   ``plain``/``remask`` a revealed token is kept whatever the predictor says; in ``revise``
   modes a predictor's ``M`` at a revealed position is ignored. G acts only in remask modes.
-* ``Rule.LITERAL``: ``x'`` is exactly what the circuits compute. The mode checks prove the
-  circuits never need the decoder's help, i.e. that both readings agree.
+* ``Rule.LITERAL``: ``x'`` is exactly what the circuits compute. The mode checks (with
+  ``rule = "literal"``) prove the circuits never need the decoder's help, i.e. that both
+  readings agree.
+
+F and G are deterministic in MODEL.md §3, but a circuit may still name a random source; the
+simulator (and so brute force and every replay of a counterexample) then gives it the bit
+drawn that round, as a real decoder would, never a constant. The exact semantics cannot
+represent such a DLM (it counts each predictor's bits on their own) and refuses it with
+:class:`StrategyReadsRandom`, naming the circuit, the position and the bit.
 
 The exact semantics propagates the distribution over states round by round with exact
 rationals. Each position's outcome is counted over its *own* random bits only, which is
 legitimate because positions are conditionally independent given the state; a DLM whose
 predictor reads another position's bits is refused (use the brute-force semantics, which
-enumerates every random bit of every round, or the independence check).
+enumerates every random bit of every round, or the independence check). A DLM with no output
+positions is refused by every output distribution (:class:`NoOutputs`): any claim about the
+distribution of zero outputs would hold vacuously.
 """
 from __future__ import annotations
 
@@ -27,7 +36,7 @@ from fractions import Fraction
 from typing import Iterator, Mapping, Sequence
 
 from ..circuits.evaluate import BOOL, BitParallelAlgebra, evaluate, read_literal
-from .model import DLM, Token, Wiring, decode, show
+from .model import DLM, Token, Wiring, decode, show, strategy_random_reads
 
 State = tuple[Token, ...]
 Draw = Mapping[tuple[int, int], bool]   # (position, bit index) -> value, for one round
@@ -54,12 +63,48 @@ class NotIndependent(SemanticsError):
     pass
 
 
-def _leaf_values(w: Wiring, x: Sequence[Token], y: Sequence[Token] | None, z: Sequence[Token] | None,
-                 draw: Draw | None, const) -> dict[int, object]:
+class StrategyReadsRandom(SemanticsError):
+    """An unmasking strategy F or remask G names a random source (MODEL.md §3: they have none)."""
+
+
+class NoOutputs(SemanticsError):
+    """The DLM has no output positions: there is no sample to speak of."""
+
+
+def require_outputs(dlm: DLM) -> None:
+    """Raise :class:`NoOutputs` for a DLM without output positions."""
+    if not dlm.outputs:
+        raise NoOutputs("the DLM has no output positions: a claim about the distribution of zero "
+                        "outputs would hold vacuously", outputs=0)
+
+
+def refuse_strategy_randomness(dlm: DLM, semantics: str) -> None:
+    """Raise :class:`StrategyReadsRandom` when F or G names a random source: ``semantics``
+    cannot represent it (it would have to share that bit with its owner's predictor)."""
+    reads = strategy_random_reads(dlm)
+    if reads:
+        role, i, bit = reads[0]
+        what = "unmasking strategy F" if role == "unmask_strategy" else "remasking strategy G"
+        more = f" (and {len(reads) - 1} more)" if len(reads) > 1 else ""
+        raise StrategyReadsRandom(
+            f"the {what}_{i} at position {i} reads random bit {bit}{more}; F and G may read none "
+            f"(MODEL.md §3), and the {semantics} cannot represent it: use method \"brute-force\", "
+            f"\"bdd\" or \"count\" (which give it the bit drawn that round) and the independence check",
+            role=role, position=i, bit=bit, reads=[f"{r}:{p}:{b}" for r, p, b in reads])
+
+
+def leaf_values(w: Wiring, x: Sequence[Token], y: Sequence[Token] | None, z: Sequence[Token] | None,
+                draw: Draw | None, const) -> dict[int, object]:
+    """The values of a DLM circuit's leaves: state ``x``, predictions ``y``, tokens after F
+    ``z`` and this round's ``draw``. With ``draw = None`` random leaves are left out (the
+    caller fills them, e.g. with bit patterns); a circuit that needs them then fails loudly
+    instead of reading a constant."""
     leaves = {}
     for vertex, kind, j, bit in w.leaves:
         if kind == "r":
-            value = bool(draw.get((j, bit), False)) if draw is not None else False
+            if draw is None:
+                continue
+            value = bool(draw.get((j, bit), False))
         else:
             src = x if kind in ("m", "v") else (y if kind in ("ym", "yv") else z)
             mask_bit, value_bit = src[j].bits
@@ -72,7 +117,7 @@ def predict(dlm: DLM, i: int, x: State, draw: Draw) -> Token:
     """``y_i = P_i(x, r)`` for one draw of the random bits; raises on ``11``."""
     w = dlm.predictor_wiring(i)
     c = w.circuit
-    values = evaluate(c, BOOL, _leaf_values(w, x, None, None, draw, bool))
+    values = evaluate(c, BOOL, leaf_values(w, x, None, None, draw, bool))
     m, v = (read_literal(values, o, BOOL) for o in c.outputs)
     tok = decode(m, v)
     if tok is None:
@@ -81,27 +126,38 @@ def predict(dlm: DLM, i: int, x: State, draw: Draw) -> Token:
     return tok
 
 
-def _commit(dlm: DLM, i: int, x: State, y: State) -> bool:
+def _strategy_leaves(dlm: DLM, w: Wiring, x: State, y, z, draw: Draw | None) -> dict:
+    if draw is None and w.random_leaves:
+        refuse_strategy_randomness(dlm, "semantics without a draw of the random bits")
+    return leaf_values(w, x, y, z, draw, bool)
+
+
+def _commit(dlm: DLM, i: int, x: State, y: State, draw: Draw | None) -> bool:
     if dlm.unmask_strategy is None:
         return True
     w = dlm.strategy_wiring(i)
-    values = evaluate(w.circuit, BOOL, _leaf_values(w, x, y, None, None, bool))
+    values = evaluate(w.circuit, BOOL, _strategy_leaves(dlm, w, x, y, None, draw))
     return bool(read_literal(values, w.circuit.outputs[0], BOOL))
 
 
-def _remask(dlm: DLM, i: int, x: State, z: State) -> bool:
+def _remask(dlm: DLM, i: int, x: State, z: State, draw: Draw | None) -> bool:
     if dlm.remask is None:
         return False
     w = dlm.remask_wiring(i)
-    values = evaluate(w.circuit, BOOL, _leaf_values(w, x, None, z, None, bool))
+    values = evaluate(w.circuit, BOOL, _strategy_leaves(dlm, w, x, None, z, draw))
     return bool(read_literal(values, w.circuit.outputs[0], BOOL))
 
 
-def finish_round(dlm: DLM, x: State, y: State, rule: Rule = Rule.ENFORCE) -> tuple[State, State]:
-    """From the state and the sampled predictions: ``(z, x')`` (F, the mode's rule, then G)."""
+def finish_round(dlm: DLM, x: State, y: State, rule: Rule = Rule.ENFORCE,
+                 draw: Draw | None = None) -> tuple[State, State]:
+    """From the state and the sampled predictions: ``(z, x')`` (F, the mode's rule, then G).
+
+    ``draw`` is the round's random bits, which F and G see if they name any (a DLM outside
+    MODEL.md §3, but a decoder would run it so); without it such a DLM raises
+    :class:`StrategyReadsRandom`."""
     z = []
     for i in range(dlm.length):
-        zi = y[i] if _commit(dlm, i, x, y) else x[i]
+        zi = y[i] if _commit(dlm, i, x, y, draw) else x[i]
         if rule is Rule.ENFORCE and x[i] is not Token.M:
             if not dlm.mode.allows_revise or zi is Token.M:
                 zi = x[i]
@@ -109,7 +165,7 @@ def finish_round(dlm: DLM, x: State, y: State, rule: Rule = Rule.ENFORCE) -> tup
     z = tuple(z)
     if dlm.remask is None or (rule is Rule.ENFORCE and not dlm.mode.allows_remask):
         return z, z
-    return z, tuple(Token.M if _remask(dlm, i, x, z) else z[i] for i in range(dlm.length))
+    return z, tuple(Token.M if _remask(dlm, i, x, z, draw) else z[i] for i in range(dlm.length))
 
 
 @dataclass(frozen=True)
@@ -124,7 +180,7 @@ class RoundTrace:
 def step(dlm: DLM, x: State, draw: Draw, rule: Rule = Rule.ENFORCE) -> RoundTrace:
     """One round of the simulator on a given draw of every position's random bits."""
     y = tuple(predict(dlm, i, x, draw) for i in range(dlm.length))
-    z, after = finish_round(dlm, x, y, rule)
+    z, after = finish_round(dlm, x, y, rule, draw)
     return RoundTrace(x, dict(draw), y, z, after)
 
 
@@ -178,7 +234,7 @@ def position_distribution(dlm: DLM, i: int, x: State) -> dict[Token, Fraction]:
     rho = dlm.random_bits[i]
     width = 1 << rho
     alg = BitParallelAlgebra(width)
-    leaves = _leaf_values(w, x, None, None, None, alg.const)
+    leaves = leaf_values(w, x, None, None, None, alg.const)
     for vertex, _, bit in w.random_leaves:
         leaves[vertex] = alg.pattern(bit)
     values = evaluate(w.circuit, alg, leaves)
@@ -222,7 +278,10 @@ def next_distribution(dlm: DLM, x: State, rule: Rule = Rule.ENFORCE,
 
 def state_distribution(dlm: DLM, chi: Sequence[int] = (), rule: Rule = Rule.ENFORCE,
                        rounds: int | None = None) -> dict[State, Fraction]:
-    """Exact distribution over full states after ``rounds`` (default: the DLM's) rounds."""
+    """Exact distribution over full states after ``rounds`` (default: the DLM's) rounds.
+
+    Refuses (:class:`StrategyReadsRandom`) a DLM whose F or G reads a random bit."""
+    refuse_strategy_randomness(dlm, "exact semantics")
     dist = {dlm.initial_state(chi): Fraction(1)}
     cache: dict = {}
     for _ in range(dlm.rounds if rounds is None else rounds):
@@ -236,6 +295,7 @@ def state_distribution(dlm: DLM, chi: Sequence[int] = (), rule: Rule = Rule.ENFO
 
 def output_distribution(dlm: DLM, chi: Sequence[int] = (), rule: Rule = Rule.ENFORCE) -> dict[str, Fraction]:
     """Exact distribution of the sample (output positions after the last round)."""
+    require_outputs(dlm)
     out: dict[str, Fraction] = {}
     for x, p in state_distribution(dlm, chi, rule).items():
         key = show(x[q] for q in dlm.outputs)
@@ -257,8 +317,10 @@ def brute_force_distribution(dlm: DLM, chi: Sequence[int] = (), rule: Rule = Rul
     """Output distribution by enumerating all ``2^(T·Σρ)`` random outcomes with the simulator.
 
     Independent of :func:`output_distribution` (no per-position counting, no state merging),
-    and valid even when predictors share random bits.
+    and valid even when predictors share random bits or F / G read them (each circuit sees
+    the bits drawn that round).
     """
+    require_outputs(dlm)
     total_bits = len(random_slots(dlm)) * dlm.rounds
     if total_bits > max_bits:
         raise SemanticsError(f"brute force would enumerate 2^{total_bits} outcomes (limit 2^{max_bits})")

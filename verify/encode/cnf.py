@@ -4,7 +4,11 @@ Every variable comes from one pysat :class:`~pysat.formula.IDPool`, so no litera
 invented anywhere else: named leaves are ``pool.id(key)``, Tseitin outputs are fresh ids.
 Constants are folded (``TRUE`` is one variable fixed by a unit clause; any gate whose value
 follows from its constant fan-ins is never defined), and gates are hashed structurally, so a
-sub-term built twice gets one definition.
+sub-term built twice gets one definition. ``require`` emits no clause for a literal that folded
+to TRUE and no unit twice; a requirement that folded to FALSE makes the CNF trivially
+unsatisfiable, which :attr:`CnfAlgebra.folded_false` reports, so that a caller can say the
+verdict was decided while encoding instead of certifying a CNF with complementary units
+(issue 18).
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ class CnfAlgebra:
         self.true = self.pool.id(("__const__", True))
         self.clauses.append([self.true])
         self._gates: dict[tuple, int] = {}
+        self._units: set[int] = {self.true}      # literals already asserted by a unit clause
 
     # --- leaves and helpers ------------------------------------------------------------
     def var(self, key: Hashable) -> int:
@@ -103,8 +108,19 @@ class CnfAlgebra:
 
     # --- constraints -------------------------------------------------------------------
     def require(self, a: int) -> None:
-        """Assert the literal ``a``."""
+        """Assert the literal ``a``. A literal that folded to TRUE, or one already required,
+        adds no clause; FALSE adds the unit ``-TRUE`` once (see :attr:`folded_false`)."""
+        if a in self._units:
+            return
+        self._units.add(a)
         self.clauses.append([a])
+
+    @property
+    def folded_false(self) -> bool:
+        """True when a requirement folded to the constant FALSE: the CNF holds the
+        complementary units ``TRUE`` and ``-TRUE``, so it is unsatisfiable by constant folding
+        alone (no solver needed, and a certificate would add nothing)."""
+        return -self.true in self._units
 
     def at_least(self, lits: Sequence[int], k: int) -> int:
         """A literal that is true iff at least ``k`` of ``lits`` are (sequential counter)."""

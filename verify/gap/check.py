@@ -13,6 +13,8 @@ A ``[gap]`` subject names one finite class of DLMs with ``L = n``::
     # m_j, v_j of every position and r_i, and in remask modes G_i's bit a DNF of <= s terms
     # over zm_j, zv_j; self-unmask, every mode, support or exact; verify/gap/template.py)
     rho = 1                        # random bits per position and round (exact semantics)
+    remask_reads = "z"             # remask modes: G_i reads z_j ("z") or (x_j, z_j) ("xz")
+    rule = "enforce"               # "literal" for predictor_model = "full" (verify/gap/full.py)
 
 and a ``[[check]] kind = "gap"`` states a claim about it: ``claim = "exists"`` (some DLM of the
 class produces ``D⊕n``: its support, or exactly, by the semantics) or ``claim = "none"``.
@@ -22,7 +24,9 @@ more than the run's ``--timeout``; a larger ``--timeout`` still wins). Verdicts:
 
 * PROVED: the claim is established: ``exists`` by a witness DLM written as a spec file and
   re-verified by the exact semantics (:func:`verify.dlm.semantics.output_distribution`);
-  ``none`` by UNSAT with a DRAT certificate accepted by the trusted checker.
+  ``none`` by UNSAT with a certificate (LRAT, or DRAT with ``proof = "drat"``) accepted by the
+  trusted checker (in exact semantics, of the CNF plus the blocking clauses of the engine's exact
+  evaluator; the verdict line says what it rests on: :func:`verify.gap.statement.rests_on`).
 * REFUTED: the opposite is established, with the witness or the accepted certificate.
 * UNKNOWN: timeout, or UNSAT whose certificate was not accepted (or could not be made).
 * ERROR: a witness failed its re-verification (a bug in the engine: never a pass).
@@ -46,8 +50,11 @@ from ..checks.registry import Context, Outcome, check_kind
 from ..distribution.targets import TARGETS
 from ..dlm.model import Mode
 from ..specs import subject
+from ..store import claim_record
 from ..verdict import Verdict
-from .classes import BOUNDS, PREDICTOR_MODELS, SEMANTICS, GapClass, GapClassError
+from .classes import (BOUNDS, PREDICTOR_MODELS, REMASK_READS, RULES, SEMANTICS, GapClass,
+                      GapClassError)
+from .statement import rests_on
 
 
 @subject("gap")
@@ -66,9 +73,11 @@ def build_gap(table, env: dict[str, Any], base: Path) -> GapClass:
         k = table.int("locality", minimum=0, maximum=n)
         size = 0
     rho = table.int("rho", 1, minimum=1, maximum=lim.random_bits, limit="random_bits")
+    remask_reads = table.str("remask_reads", "z", choices=REMASK_READS)
+    rule = table.str("rule", "enforce", choices=RULES)
     table.finish()
     try:
-        return GapClass(n, rounds, mode, semantics, k, rho, model, bound, size)
+        return GapClass(n, rounds, mode, semantics, k, rho, model, bound, size, remask_reads, rule)
     except GapClassError as e:
         raise table.error(None, str(e)) from None
 
@@ -79,10 +88,13 @@ def _parse_gap(table) -> dict[str, Any]:
             # the claim's own time budget in seconds (solve + certify), when it needs more than
             # the run's --timeout; a larger --timeout still wins
             "timeout": table.int("timeout", minimum=1, maximum=int(limits.current().timeout), limit="timeout")
-            if table.has("timeout") else None}
+            if table.has("timeout") else None,
+            # proof format of the certificate (default: the run's --proof, else LRAT)
+            "proof": table.str("proof", choices=("lrat", "drat")) if table.has("proof") else None}
 
 
-def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=None) -> dict[str, Any]:
+def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=None,
+           claim: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run the engine on one class and establish what it found.
 
     Returns ``{"fact": "exists" | "none" | None, "message", "method", "certificates",
@@ -94,15 +106,15 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
 
     directory = ctx.proofs_dir / "gap"
     res = solve_class(cls, certify_dir=directory if ctx.write_certificates else None,
-                      timeout=ctx.timeout, max_candidates=max_candidates, progress=progress)
+                      timeout=ctx.timeout, max_candidates=max_candidates, progress=progress, claim=claim,
+                      proof_format=ctx.proof_format)
     details = {"status": res.status, "clauses": res.clauses, "variables": res.variables,
                "seconds": round(res.seconds, 3), "blocked_candidates": res.blocked,
                "proof_bytes": res.proof_bytes}
     if res.status == "SAT":
         w = res.witness
         path = directory / f"{cls.key()}.witness.toml"
-        write_spec(w, path, f"gap-witness-{cls.key()}",
-                   f"a DLM of the class {cls.label()} produces D+n ({cls.semantics} semantics)")
+        write_spec(w, path, f"gap-witness-{cls.key()}")
         try:   # the exact semantics, in a child killed at --timeout (issue 10.5)
             ok, msg = within(ctx.timeout, verify_witness, w, path)
         except Expired as e:
@@ -123,9 +135,10 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
                 "method": f"{res.method} witness + exact semantics", "certificates": [str(path)],
                 "details": details}
     if res.status == "UNSAT" and res.certified:
-        return {"fact": "none", "message": f"UNSAT, certificate accepted ({res.clauses} clauses"
-                + (f", {res.blocked} candidates refuted by exact evaluation" if res.blocked else "") + ")",
-                "method": f"{res.method}+DRAT", "certificates": res.certificates, "details": details}
+        return {"fact": "none", "message": f"UNSAT, certificate accepted ({res.clauses} clauses); "
+                f"rests on {rests_on(res.blocked)}",
+                "method": f"{res.method}+{res.proof_format.upper()}", "certificates": res.certificates,
+                "details": details}
     note = res.message or "no answer"
     if res.status == "UNSAT":
         note = f"UNSAT but not certified: {note}"
@@ -140,7 +153,9 @@ def check_gap(instance, check, ctx: Context) -> Outcome:
     budget = check.options.get("timeout")
     if budget is not None and budget > ctx.timeout:
         ctx = dataclasses.replace(ctx, timeout=float(budget))
-    got = decide(cls, ctx, check.options["max_candidates"])
+    if check.options.get("proof"):
+        ctx = dataclasses.replace(ctx, proof_format=check.options["proof"])
+    got = decide(cls, ctx, check.options["max_candidates"], claim=claim_record(instance, check))
     claim = check.options["claim"]
     if got["fact"] == "error":
         verdict = Verdict.ERROR

@@ -1,7 +1,7 @@
 """Finite classes of DLMs with ``L = n`` for the gap engine (MODEL.md §6).
 
 A class fixes ``n``, the number of rounds ``T``, the mode, the predictor model, the
-complexity bound and the semantics. Conventions (documented in the README, "The gap engine"):
+complexity bound and the semantics. Conventions (documented in docs/gap.md, "What exactly a class is"):
 
 * **Predictor model** ``self-unmask``: ``P_i`` may output ``M`` at a masked position ("stay
   masked"); no unmasking strategy (every predicted token is committed). This is the model of
@@ -25,8 +25,18 @@ complexity bound and the semantics. Conventions (documented in the README, "The 
   modes) ``G_i`` an arbitrary function of the committed tokens ``z_j, j ∈ S_i``. In ``plain``
   and ``remask`` the predictor is consulted only at a masked position, so it knows ``x_i = M``
   for free; reading the own token counts otherwise (MODEL.md §6).
-* **Remask G** reads the committed tokens ``z`` (which include every kept ``x_j``), not ``x``
-  and ``z`` separately; a convention to keep the state space at ``3^n``.
+* **Remask G** (``remask_reads = "z"``, the default and the first classes' convention) reads
+  the committed tokens ``z`` (which include every kept ``x_j``), not ``x`` and ``z``
+  separately. ``remask_reads = "xz"`` (MODEL.md §3, ``x' = G(x, z)``): ``G_i`` reads the pairs
+  ``(x_j, z_j)`` on the same read set; encoded by :mod:`verify.gap.full`, and every clause of
+  :mod:`verify.gap.encode` that assumes G reads only z ("G keeps every even string" of the
+  last-round goal, the template bound) stays in the z-only classes.
+* **Predictor model** ``full`` (MODEL.md §3, :mod:`verify.gap.full`): ``P_i`` may output
+  ``M`` and is consulted at every position; ``F_i`` reads ``(x_j, y_j)`` and ``G_i`` reads
+  ``z_j`` or ``(x_j, z_j)`` on the one read set ``S_i``, the own position counted like any
+  other. ``rule`` ``enforce`` (the decoder applies the mode) or ``literal`` (what the circuits
+  compute, with the mode's rule holding in every state, so a witness passes the ``mode``
+  check). The other models are enforce classes.
 * **Semantics** ``support``: the set of possible outputs is exactly the even strings (and no
   output is ever masked). ``exact``: with ``rho = 1`` private random bit per position and
   round, the output distribution is exactly uniform on the even strings. With ``rho = 1`` a
@@ -46,8 +56,15 @@ from ..dlm.model import Mode
 SEMANTICS = ("support", "exact")
 BOUNDS = ("locality", "template")
 MAX_RHO = 4
-PREDICTOR_MODELS = ("self-unmask", "ab+F", "ab+F-unbounded", "ab+F-state")
-_KEY = {"self-unmask": "", "ab+F": "-abF", "ab+F-unbounded": "-abFany", "ab+F-state": "-abFstate"}
+PREDICTOR_MODELS = ("self-unmask", "ab+F", "ab+F-unbounded", "ab+F-state", "full")
+_KEY = {"self-unmask": "", "ab+F": "-abF", "ab+F-unbounded": "-abFany", "ab+F-state": "-abFstate",
+        "full": "-full"}
+#: what G_i reads on its read set: the committed tokens z_j only, or the pair (x_j, z_j)
+REMASK_READS = ("z", "xz")
+#: the decoder rule of the class (verify.dlm.semantics.Rule): "enforce" (the decoder applies
+#: the mode) or "literal" (the next state is what P, F, G compute, and the mode's rule must
+#: hold through them in every state, as the ``mode`` check asks)
+RULES = ("enforce", "literal")
 
 
 class GapClassError(ValueError):
@@ -69,6 +86,11 @@ class GapClass:
     #: :mod:`verify.gap.template`)
     bound: str = "locality"
     size: int = 0
+    #: remask modes: G_i reads z_j ("z", the convention of the first classes) or (x_j, z_j)
+    #: ("xz", MODEL.md §3 ``x' = G(x, z)``) for j in S_i
+    remask_reads: str = "z"
+    #: decoder rule; "literal" only for the full model (the other models are enforce classes)
+    rule: str = "enforce"
 
     def __post_init__(self) -> None:
         if self.n < 2:
@@ -93,6 +115,22 @@ class GapClass:
             raise GapClassError(f"locality must be in 0..{self.n}")
         if self.bound not in BOUNDS:
             raise GapClassError(f"bound must be one of {', '.join(BOUNDS)}")
+        if self.remask_reads not in REMASK_READS:
+            raise GapClassError(f"remask_reads must be one of {', '.join(REMASK_READS)}")
+        if self.rule not in RULES:
+            raise GapClassError(f"rule must be one of {', '.join(RULES)}")
+        if self.remask_reads == "xz":
+            if not self.mode.allows_remask:
+                raise GapClassError("remask_reads = 'xz' needs a remask mode (G exists only there)")
+            if self.predictor_model not in ("self-unmask", "full"):
+                raise GapClassError("remask_reads = 'xz' is implemented for the predictor models "
+                                    "self-unmask and full")
+        if self.rule == "literal" and self.predictor_model != "full":
+            raise GapClassError("rule = 'literal' is implemented for the full predictor model only "
+                                "(the other models are classes of the decoder rule 'enforce')")
+        if self.general and (self.bound != "locality" or self.rho != 1):
+            raise GapClassError("the full model and G reading (x, z) are implemented for the "
+                                "locality bound with rho = 1")
         if self.bound == "template":
             if self.predictor_model != "self-unmask":
                 raise GapClassError("the template bound is implemented for self-unmasking "
@@ -104,6 +142,12 @@ class GapClass:
     def has_strategy(self) -> bool:
         """Predictors output a/b only and an unmasking strategy F decides the commits."""
         return self.predictor_model != "self-unmask"
+
+    @property
+    def general(self) -> bool:
+        """Encoded by the general encoder (:mod:`verify.gap.full`): the full model, or G
+        reading (x, z); every other class keeps the encoder of :mod:`verify.gap.encode`."""
+        return self.predictor_model == "full" or self.remask_reads == "xz"
 
     @property
     def strategy_bounded(self) -> bool:
@@ -136,6 +180,8 @@ class GapClass:
         return (f"n={self.n} T={self.rounds} mode={self.mode.value} {self.semantics} "
                 f"k={self.locality}"
                 + (f" model={self.predictor_model}" if self.has_strategy else "")
+                + (f" rule={self.rule}" if self.predictor_model == "full" else "")
+                + (" G(x,z)" if self.remask_reads == "xz" else "")
                 + (f" rho={self.rho}" if self.semantics == "exact" else ""))
 
     def key(self) -> str:
@@ -144,5 +190,8 @@ class GapClass:
             return (f"n{self.n}-T{self.rounds}-{self.mode.value.replace('+', '-')}-{self.semantics}"
                     f"-dnf-s{self.size}")
         return (f"n{self.n}-T{self.rounds}-{self.mode.value.replace('+', '-')}-{self.semantics}"
-                f"{_KEY[self.predictor_model]}" + (f"-rho{self.rho}" if self.rho != 1 else "")
+                f"{_KEY[self.predictor_model]}"
+                + (f"-{self.rule}" if self.predictor_model == "full" else "")
+                + ("-Gxz" if self.remask_reads == "xz" else "")
+                + (f"-rho{self.rho}" if self.rho != 1 else "")
                 + f"-k{self.locality}")

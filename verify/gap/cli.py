@@ -22,7 +22,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                 description="For each (n, rounds, mode, semantics), the least locality k for which a "
                             "DLM with L = n produces the even-parity distribution D+n (support: exactly "
                             "the even strings are possible; exact: uniform on them, --rho random bits per "
-                            "position and round). Smaller k are refuted by DRAT certificates accepted "
+                            "position and round). Smaller k are refuted by LRAT (or --proof drat) certificates accepted "
                             "by the trusted checker; the witness at k is re-verified by the exact "
                             "semantics. Progress goes to stderr.")
     p.add_argument("--n", default="3..5", help="e.g. 3..6 or 3,5 (default 3..5)")
@@ -33,6 +33,8 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--proofs", default="proofs", metavar="DIR",
                    help="certificates and witnesses go to DIR/gap (default proofs/)")
     p.add_argument("--timeout", type=timeout_arg, default=600.0, metavar="S", help="per class, seconds")
+    p.add_argument("--proof", choices=("lrat", "drat"), default=None,
+                   help="proof format of the certificates (default: lrat, from cadical195)")
     p.add_argument("--max-candidates", type=int, default=5000,
                    help="exact semantics: give up after this many refuted candidates")
     p.add_argument("--rho", type=int, default=1,
@@ -41,7 +43,14 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--predictor-model", default="self-unmask",
                    help="self-unmask (P may output M), ab+F (a/b predictors, F on the same read set), "
                         "ab+F-unbounded (F reads everything), ab+F-state (F reads the whole state, "
-                        "no predictions)")
+                        "no predictions), full (MODEL.md §3: P may output M, F reads (x_j, y_j) and "
+                        "G reads z_j or (x_j, z_j) on the read set, own position counted)")
+    p.add_argument("--remask-reads", default="z", choices=("z", "xz"),
+                   help="remask modes: G_i reads the committed tokens z_j (z) or the pairs (x_j, z_j) "
+                        "(xz) on its read set (self-unmask and full models)")
+    p.add_argument("--rule", default="enforce", choices=("enforce", "literal"),
+                   help="decoder rule of the full model: enforce (the decoder applies the mode) or "
+                        "literal (what the circuits compute; the mode must hold in every state)")
     p.add_argument("--bound", default="locality", choices=("locality", "template"),
                    help="locality (least k) or template (least s: each predictor output bit, and G's "
                         "remask bit, a DNF of <= s terms over all state bits (and r_i); self-unmask)")
@@ -74,6 +83,10 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .classes import PREDICTOR_MODELS
     if args.predictor_model not in PREDICTOR_MODELS:
         raise UsageError(f"--predictor-model takes one of {', '.join(PREDICTOR_MODELS)}")
+    if args.rule == "literal" and args.predictor_model != "full":
+        raise UsageError("--rule literal needs --predictor-model full")
+    if args.remask_reads == "xz" and args.predictor_model not in ("self-unmask", "full"):
+        raise UsageError("--remask-reads xz: self-unmask or full predictor model")
     if args.rho != 1:
         from .classes import GapClass, GapClassError
         if "exact" not in sems:
@@ -83,7 +96,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                      args.predictor_model, args.bound)
         except GapClassError as e:
             raise UsageError(f"--rho {args.rho}: {e}") from None
-    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout)
+    ctx = Context(proofs_dir=Path(args.proofs), timeout=args.timeout, proof_format=args.proof)
     if args.bound == "template":
         from .table import min_template_size
         if args.predictor_model != "self-unmask":
@@ -96,7 +109,8 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     else:
         rows = [lambda progress, n=n, T=T, mode=mode, sem=sem:
                 min_locality(n, T, mode, sem, ctx, k_max=args.k_max, max_candidates=args.max_candidates,
-                             progress=progress, predictor_model=args.predictor_model, rho=args.rho)
+                             progress=progress, predictor_model=args.predictor_model, rho=args.rho,
+                             remask_reads=args.remask_reads, rule=args.rule)
                 for sem in sems for mode in modes for T in rounds for n in ns]
         answer_key, heading = "min_locality", "min k"
 

@@ -71,7 +71,8 @@ def consulted(cls: GapClass, i: int, x: tuple[int, ...]) -> bool:
 def read_candidates(cls: GapClass, i: int) -> list[int]:
     """Positions ``i`` may select; its own position is free (never selected) in plain mode,
     except in ``ab+F``, where ``F_i`` reading its own sampled prediction costs one."""
-    if cls.mode.allows_revise or cls.mode.allows_remask or cls.strategy_bounded:
+    if (cls.mode.allows_revise or cls.mode.allows_remask or cls.strategy_bounded
+            or cls.predictor_model == "full"):
         return list(range(cls.n))
     return [j for j in range(cls.n) if j != i]
 
@@ -327,6 +328,9 @@ def encode(cls: GapClass, fix: dict | None = None, goal: bool = True,
     simulator on one DLM at a time; ``goal=False`` drops the goal, so the model's ``R`` can be
     compared with the reachable sets the simulator computes.
     """
+    if cls.general:   # the full model, or G reading (x, z): verify.gap.full
+        from .full import encode_general
+        return encode_general(cls, fix, goal)
     if cls.has_strategy:
         return _encode_with_strategy(cls, fix, goal)
     n, T = cls.n, cls.rounds

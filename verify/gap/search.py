@@ -25,10 +25,12 @@ from typing import Callable
 from pysat.solvers import Solver
 
 from ..encode.sat import solve_until
+from ..store import claim_record
 from .classes import GapClass
 from .encode import (A, B, M, TOKENS, Encoding, all_states, class_bound, consulted, encode,
                      is_even_string, local_vars)
 from .progress import as_progress, report_phase
+from .statement import rests_on, statement
 from .witness import (Witness, one_round, from_model, met_extended, quick_distribution,
                       round_states)
 
@@ -44,12 +46,16 @@ class Result:
     certified: bool = False          # UNSAT: the trusted checker accepted the proof
     certificates: list[str] = field(default_factory=list)
     proof_bytes: int = 0
+    proof_format: str = "lrat"
     method: str = ""
     blocked: int = 0                 # exact: candidates refuted by exact evaluation
     message: str = ""
 
 
 def _is_uniform_even(w: Witness) -> bool:
+    if w.cls.general:
+        from .fullwitness import is_uniform_even_general
+        return is_uniform_even_general(w)
     dist = quick_distribution(w)
     n = w.cls.n
     want = Fraction(1, 2 ** (n - 1))
@@ -72,6 +78,9 @@ def _blocking_clause(enc: Encoding, w: Witness, model_true: set[int]) -> list[in
     (:func:`_no_counts_work`), the clause is over the supports only."""
     cls = enc.cls
     n = cls.n
+    if cls.general:
+        from .fullwitness import blocking_clause_general
+        return blocking_clause_general(enc, w, model_true)
     if cls.has_strategy:
         return _blocking_clause_with_strategy(enc, w, model_true)
     if cls.counted:
@@ -253,7 +262,7 @@ def _blocking_clause_with_strategy(enc: Encoding, w: Witness, model_true: set[in
 
 
 def _certify(clauses, num_vars, directory: Path | None, stem: str, meta: dict, timeout: float,
-             solver: str = "cadical153"):
+             solver: str = "cadical153", proof_format: str = "lrat"):
     """Certify an UNSAT with :func:`verify.certify.certify_unsat`: write ``<stem>.cnf/.drat/.json``
     and let the trusted checker decide; ``timeout`` bounds the re-solve with proof logging and
     the check together. Only the checker's verdict counts. Returns (accepted, paths, proof
@@ -262,8 +271,8 @@ def _certify(clauses, num_vars, directory: Path | None, stem: str, meta: dict, t
         return False, [], 0, "certificates not requested", False
     from ..certify import CertStatus, certify_unsat
     cert = certify_unsat(clauses, num_vars, directory=directory, stem=stem, meta=meta,
-                         timeout=timeout, solver=solver)
-    size = cert.details.get("proof_text_bytes", 0)   # the text DRAT's size, compressed or not
+                         timeout=timeout, solver=solver, proof_format=proof_format)
+    size = cert.details.get("proof_text_bytes", 0)   # the stored proof's text size, compressed or not
     timed_out = cert.status is CertStatus.UNKNOWN and cert.reason.startswith("timeout")
     return cert.proved, cert.paths, size, f"{cert.status}: {cert.reason}", timed_out
 
@@ -304,7 +313,8 @@ def _cegar(s: Solver, solver: str, enc: Encoding, blocked: list[list[int]], dead
 
 def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path | None = None,
                 timeout: float = 600.0, max_candidates: int = 5000,
-                progress: Callable[[str], None] | None = None) -> Result:
+                progress: Callable[[str], None] | None = None, claim: dict | None = None,
+                proof_format: str | None = None) -> Result:
     """Decide one class. SAT results carry a witness (to be re-verified by the caller through a
     spec file); UNSAT results are certified when ``certify_dir`` is given.
 
@@ -312,7 +322,12 @@ def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path 
     :func:`verify.encode.sat.solve_until`), the exact checks, and the certification (re-solve
     with proof logging and trusted check, bounded by what is left). On expiry the result is
     neither SAT nor certified, and its message is "timeout after X s (encoding|solving|
-    certifying)". ``progress`` gets a line at each phase change (see :mod:`.progress`)."""
+    certifying)". ``progress`` gets a line at each phase change (see :mod:`.progress`).
+
+    The certificate is written in ``proof_format`` (default ``lrat``): LRAT is re-solved by
+    ``cadical195`` (the only back end that writes it), DRAT by ``solver``."""
+    proof_format = proof_format or "lrat"
+    cert_solver = "cadical195" if proof_format == "lrat" else solver
     t0 = time.monotonic()
     deadline = t0 + timeout
     label = cls.label()
@@ -322,7 +337,7 @@ def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path 
     enc.bound_clauses = class_bound(enc)
     clauses = enc.all_clauses()
     res = Result(cls, "UNKNOWN", clauses=len(clauses), variables=enc.num_vars,
-                 method="sat" if cls.semantics == "support" else "cegar")
+                 method="sat" if cls.semantics == "support" else "cegar", proof_format=proof_format)
     blocked: list[list[int]] = []
     if time.monotonic() >= deadline:
         res.message = timeout_message(timeout, "encoding")
@@ -341,10 +356,14 @@ def solve_class(cls: GapClass, *, solver: str = "cadical153", certify_dir: Path 
                 "predictor_model": cls.predictor_model, "method": res.method,
                 "bound": cls.bound, **({"template_size": cls.size} if cls.template else {}),
                 "blocked_candidates": len(blocked),
-                "claim": "no DLM of this class reaches the even-parity target"}
+                **({"remask_reads": cls.remask_reads, "rule": cls.rule} if cls.general else {}),
+                "statement": statement(cls, "none"),
+                "rests_on": rests_on(len(blocked)),
+                "claim": dict(claim or claim_record(name=cls.label(), kind="gap"), obligation=cls.key())}
         left = deadline - time.monotonic()
         ok, paths, size, note, timed_out = (
-            _certify(all_clauses, enc.num_vars, certify_dir, cls.key(), meta, left, solver)
+            _certify(all_clauses, enc.num_vars, certify_dir, cls.key(), meta, left, cert_solver,
+                     proof_format)
             if left > 0 else (False, [], 0, "", True))
         res.certified, res.certificates, res.proof_bytes = ok, paths, size
         res.message = ("certificate accepted by the trusted checker" if ok

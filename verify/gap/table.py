@@ -14,7 +14,8 @@ from .classes import GapClass
 def min_locality(n: int, rounds: int, mode: Mode, semantics: str, ctx: Context, *,
                  k_max: int | None = None, max_candidates: int = 5000,
                  progress: Callable[[str], None] | None = None,
-                 predictor_model: str = "self-unmask", rho: int = 1) -> dict:
+                 predictor_model: str = "self-unmask", rho: int = 1, remask_reads: str = "z",
+                 rule: str = "enforce") -> dict:
     """Try ``k = 0, 1, ...``: UNSAT (certified) for each k below the answer, then a witness.
 
     ``min_locality`` is set only if every smaller k was refuted with an accepted certificate
@@ -25,9 +26,13 @@ def min_locality(n: int, rounds: int, mode: Mode, semantics: str, ctx: Context, 
              "predictor_model": predictor_model, "status": "complete", "rho": rho if semantics == "exact" else None,
              "min_locality": None, "certificates": [], "witness": None, "steps": [],
              "seconds": 0.0, "complete": True}
+    if predictor_model == "full" or remask_reads == "xz":
+        entry.update(remask_reads=remask_reads if mode.allows_remask else None, rule=rule)
     return _least(entry, "min_locality", "locality", range(0, k_max + 1),
                   lambda k: GapClass(n, rounds, mode, semantics, k, rho if semantics == "exact" else 1,
-                                     predictor_model=predictor_model),
+                                     predictor_model=predictor_model,
+                                     remask_reads=remask_reads if mode.allows_remask else "z",
+                                     rule=rule),
                   ctx, progress, max_candidates=max_candidates)
 
 

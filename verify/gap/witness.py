@@ -48,6 +48,9 @@ class Witness:
 
 def from_model(enc: Encoding, model: list[int]) -> Witness:
     cls = enc.cls
+    if cls.general:    # the full model or G(x, z): verify.gap.fullwitness
+        from .fullwitness import from_model_general
+        return from_model_general(enc, model)
     true = {l for l in model if l > 0}
     if cls.template:
         from .template import REMASK, eval_dnf, extract, supports
@@ -281,7 +284,10 @@ def remask_expression(w: Witness, i: int) -> str:
     return " | ".join(terms) or "0"
 
 
-def spec_text(w: Witness, name: str, statement: str) -> str:
+def spec_text(w: Witness, name: str) -> str:
+    """The witness as a spec; its statement is :func:`verify.gap.statement.witness_statement`
+    of the class, whose fields the header's class line records."""
+    from .statement import class_line, toml_string, witness_statement
     cls = w.cls
     rho = random_bits_needed(w)
     target = "parity-even"
@@ -289,7 +295,9 @@ def spec_text(w: Witness, name: str, statement: str) -> str:
         f"# Witness found by the gap engine (verify/gap) for the class {cls.label()}.",
         "# Re-checked by the exact semantics (verify.dlm.semantics), independently of the search.",
         "# read sets S_i: " + ", ".join("S_%d={%s}" % (i, ",".join(map(str, s))) for i, s in enumerate(w.reads)),
-        "[claim]", f'name = "{name}"', f'statement = "{statement}"', 'reference = "MODEL.md §6"', "",
+        class_line(cls),
+        "[claim]", f'name = "{name}"', f"statement = {toml_string(witness_statement(cls))}",
+        'reference = "MODEL.md §6"', "",
         "[dlm]", f"length = {cls.n}", f"rounds = {cls.rounds}", f'mode = "{cls.mode.value}"',
         f"random_bits = {rho}", 'outputs = "all"', "",
     ]
@@ -322,9 +330,13 @@ def spec_text(w: Witness, name: str, statement: str) -> str:
     return "\n".join(lines)
 
 
-def write_spec(w: Witness, path: Path, name: str, statement: str) -> Path:
+def write_spec(w: Witness, path: Path, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(spec_text(w, name, statement))
+    if w.cls.general:
+        from .fullwitness import spec_text_general
+        path.write_text(spec_text_general(w, name), encoding="utf-8")
+        return path
+    path.write_text(spec_text(w, name), encoding="utf-8")
     return path
 
 
@@ -334,6 +346,9 @@ def verify_witness(w: Witness, path: Path):
     those positions)."""
     from ..dlm.semantics import output_distribution
     from ..specs import load_spec
+    if w.cls.general:
+        from .fullwitness import verify_general_witness
+        return verify_general_witness(w, path)
     if not w.cls.template and any(len(r) > w.cls.locality for r in w.reads):
         return False, f"read sets {[list(r) for r in w.reads]} exceed the locality {w.cls.locality}"
     import sys
