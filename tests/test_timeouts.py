@@ -70,7 +70,8 @@ def php_spec(kind: str, pigeons: int = 10) -> str:
         "termination": f'mask = "{f}"\nvalue = "0"',                # stays masked iff PHP
         "resources": f'mask = "~({f})"\nvalue = "0"',               # unmasks (one token too many) iff PHP
     }[kind]
-    extra = {"termination": 'rule = "literal"', "resources": f"max_peak_unmasked = {length - 1}"}.get(kind, "")
+    extra = {"termination": 'rule = "literal"', "mode": 'rule = "literal"',
+             "resources": f"max_peak_unmasked = {length - 1}"}.get(kind, "")
     return f"""[claim]
 name = "php-{kind}"
 [dlm]
@@ -130,15 +131,16 @@ def test_gap_times_out(tmp_path):
     text = """[claim]
 name = "g"
 [gap]
-n = 6
+n = 7
 rounds = 3
 mode = "plain"
-semantics = "exact"
-locality = 3
+semantics = "support"
+locality = 2
 [[check]]
 kind = "gap"
 claim = "none"
 """
+    # plain support, n = 7, T = 3, k = 2: undecided in hours (docs/gap.md, "Reach")
     code, out, seconds = run(tmp_path, text, "--timeout", "1")
     assert code == 1 and "UNKNOWN" in out, out
     assert seconds < BOUND_SECONDS
@@ -171,17 +173,6 @@ def test_exhaustive_miter_times_out(tmp_path):
                              "--timeout", "1")
     assert code == 1 and "UNKNOWN" in out and "timeout" in out, out
     assert seconds < BOUND_SECONDS
-
-
-@pytest.mark.parametrize("kind", ["coupling", "coupling-miter"])
-def test_coupling_solver_calls_get_the_timeout(tmp_path, kind):
-    """The coupling checks' SAT calls are bounded by --timeout: with a timeout no solver call can
-    meet, the verdict is UNKNOWN (with 60 s the same check is PROVED)."""
-    spec = construction_spec(tmp_path, kind, 24, "max_exhaustive = 0" if kind == "coupling-miter" else "")
-    code, out, _ = run(tmp_path, spec, "--timeout", "1e-9")
-    assert code == 1 and "UNKNOWN" in out, out
-    code, out, _ = run(tmp_path, spec, "--timeout", "60")
-    assert code == 0 and "PROVED" in out, out
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e309", "-1", "0", "x", "1e7"])

@@ -390,7 +390,7 @@ def _params(table: Table | None) -> list[dict[str, Any]]:
     return [dict(zip(names, combo)) for combo in itertools.product(*values)]
 
 
-_CLAIM_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+=,-]{0,199}")
+_CLAIM_NAME = re.compile(r"[^./\\\s\x00-\x1f][^/\\\s\x00-\x1f]{0,199}")
 
 
 def nesting(value: Any) -> int:
@@ -505,8 +505,9 @@ def _load(path: Path, top: Table, data: dict) -> Spec:
     spec = Spec(path=path, name=claim.str("name"), statement=claim.str("statement", ""),
                 reference=claim.str("reference", ""))
     if not _CLAIM_NAME.fullmatch(spec.name):
-        raise claim.error("name", f"'{spec.name}' is not a claim name: letters, digits and _ . + = , - "
-                                  f"(not first: . + = , -), at most 200 characters; it names certificate files")
+        raise claim.error("name", f"'{spec.name}' is not a claim name: no '/', '\\', white space or "
+                                  f"control characters, not starting with '.', at most 200 characters "
+                                  f"(it names certificate files)")
     requires = claim.raw("requires", [])
     if isinstance(requires, str):
         requires = [requires]

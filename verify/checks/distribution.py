@@ -41,7 +41,7 @@ from .registry import Context, Outcome, check_kind, rule_option
 METHODS = ("exact", "brute-force", "bdd", "count", "both", "all")
 
 #: an outcome key of a ``target = "table"`` (one symbol per output position)
-OUTCOME = re.compile(r"[01M]{1,4096}")
+OUTCOME = re.compile(r"[01M]{0,4096}")
 #: a probability written as an integer, a fraction or a decimal (no exponent: "1e999999" would
 #: be computed in full)
 PROBABILITY = re.compile(r"[0-9]{1,60}(/[0-9]{1,60}|\.[0-9]{1,60})?")
