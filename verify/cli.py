@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
+from . import limits
 from .errors import Interrupted, UsageError, UserError
+from .limits import timeout_arg
 from .verdict import EXIT_MISMATCH, EXIT_USAGE, CheckResult, exit_code
 
 EXIT_CODES = """exit codes:
@@ -68,7 +70,10 @@ def _run_parser(stdout) -> _Parser:
     p.add_argument("--json", metavar="FILE", help="write all results as JSON")
     p.add_argument("--junit", metavar="FILE", help="write all results as JUnit XML")
     p.add_argument("--proofs", metavar="DIR", default="proofs", help="where certificates are written (default: proofs/)")
-    p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="per solver call, seconds (default 120)")
+    p.add_argument("--timeout", type=timeout_arg, default=120.0, metavar="S",
+                   help="per solver call, and per distribution method and input (default 120)")
+    p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                   help="raise an input limit (README, 'Limits'), e.g. --limit length=200000")
     p.add_argument("--solver", choices=("sat", "z3", "both"), default=None,
                    help="back end for the rule checks whose spec names none (default: sat)")
     p.add_argument("--proof", choices=("lrat", "drat"), default=None,
@@ -96,8 +101,7 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .specs import discover, load_spec
 
     args = _run_parser(stdout).parse_args(argv)
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
+    overrides = limits.cli_overrides(args.limit)
     for path in (args.json, args.junit):
         if path and Path(path).is_dir():
             raise UsageError(f"{path}: is a directory, expected a report file name")
@@ -108,7 +112,7 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     specs, spec_errors = [], []
     for f in files:
         try:
-            specs.append(load_spec(f))
+            specs.append(load_spec(f, overrides))
         except UserError as e:
             spec_errors.append(e)
             print(f"error: {e}", file=stderr)
@@ -210,6 +214,8 @@ def command_circuit(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--defect", action="store_true", help="the family's deliberately wrong variant")
     p.add_argument("--out", metavar="FILE", help="where --generate writes (.bench, .aag, .aig); "
                                                  "random sources are named rnd<k>")
+    p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                   help="raise an input limit (README, 'Limits'), e.g. --limit circuit_vertices=10000000")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
     if args.generate:
@@ -217,7 +223,8 @@ def command_circuit(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     else:
         if args.file is None or args.size is not None or args.out or args.param or args.defect:
             raise UsageError("give a circuit FILE, or --generate FAMILY --size K [--out FILE]")
-        circuit = read_circuit(Path(args.file), random_prefix=args.random_prefix)
+        with limits.raised(limits.cli_overrides(args.limit)):
+            circuit = read_circuit(Path(args.file), random_prefix=args.random_prefix)
     stats = circuit.stats()
     stats["file"] = args.out if args.generate else args.file
     stats["read_seconds"] = round(time.perf_counter() - t0, 3)
