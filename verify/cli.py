@@ -12,7 +12,6 @@ import contextlib
 import difflib
 import importlib.util
 import json
-import math
 import signal
 import sys
 import threading
@@ -20,7 +19,9 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
+from . import limits
 from .errors import Interrupted, UsageError, UserError
+from .limits import timeout_arg
 from .verdict import EXIT_INTERRUPTED, EXIT_USAGE, CheckResult
 
 RUN_EXIT_CODES = """exit codes:
@@ -108,7 +109,10 @@ def _run_parser(stdout) -> CommandParser:
     p.add_argument("--proofs", metavar="DIR",
                    help="where certificates are written (default: proofs/ at the root of the spec "
                         "tree, i.e. beside the specs/ folder the specs are in)")
-    p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="per solver call, seconds (default 120)")
+    p.add_argument("--timeout", type=timeout_arg, default=120.0, metavar="S",
+                   help="per solver call, and per distribution method and input (default 120)")
+    p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                   help="raise an input limit (README, 'Limits'), e.g. --limit length=200000")
     p.add_argument("--solver", choices=("sat", "z3", "both"), default=None,
                    help="back end for the rule checks whose spec names none (default: sat)")
     p.add_argument("--proof", choices=("lrat", "drat"), default=None,
@@ -136,8 +140,7 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from .specs import discover, display_path, load_spec, spec_root
 
     args = _run_parser(stdout).parse_args(argv)
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
+    overrides = limits.cli_overrides(args.limit)
     if args.all and args.paths:
         raise UsageError("--all runs every spec under specs/; give either --all or paths")
     for path in (args.json, args.junit):
@@ -152,7 +155,7 @@ def command_run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     specs, load_errors = [], []
     for f in files:
         try:
-            specs.append(load_spec(f))
+            specs.append(load_spec(f, overrides))
         except UserError as e:
             load_errors.append(LoadError(display_path(f, root), str(e)))
             print(f"error: {e}", file=stderr)
@@ -251,6 +254,8 @@ def command_circuit(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--defect", action="store_true", help="the family's deliberately wrong variant")
     p.add_argument("--out", metavar="FILE", help="where --generate writes (.bench, .aag, .aig); "
                                                  "random sources are named rnd<k>")
+    p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                   help="raise an input limit (README, 'Limits'), e.g. --limit circuit_vertices=10000000")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
     if args.generate:
@@ -258,7 +263,8 @@ def command_circuit(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     else:
         if args.file is None or args.size is not None or args.out or args.param or args.defect:
             raise UsageError("give a circuit FILE, or --generate FAMILY --size K [--out FILE]")
-        circuit = read_circuit(Path(args.file), random_prefix=args.random_prefix)
+        with limits.raised(limits.cli_overrides(args.limit)):
+            circuit = read_circuit(Path(args.file), random_prefix=args.random_prefix)
     stats = circuit.stats()
     stats["file"] = args.out if args.generate else args.file
     stats["read_seconds"] = round(time.perf_counter() - t0, 3)
@@ -353,17 +359,6 @@ CHECK_EXIT_CODES = """exit codes:
   130, 143  stopped by SIGINT or SIGTERM (partial --json/--junit are written)"""
 
 
-def positive_seconds(text: str) -> float:
-    """argparse type of ``--timeout``: a positive finite number of seconds."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive finite number of seconds, not {text!r}")
-    return value
-
-
 def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     """``python -m verify check [PATH ...]``: re-check stored certificates (verify.certify),
     one line per certificate as soon as it is checked."""
@@ -389,7 +384,7 @@ def command_check(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
                         "folder or file) and require the CNF the encoder produces now to be the stored "
                         "one (a stale certificate is REJECTED). Rule and coupling checks run no solver; "
                         "a gap claim re-runs its search (bounded by --timeout). The lines come at the end.")
-    p.add_argument("--timeout", type=positive_seconds, metavar="S",
+    p.add_argument("--timeout", type=timeout_arg, metavar="S",
                    help="seconds per certificate check (and per re-encoded claim); a check that runs "
                         "out is REJECTED (timeout) and the others are still checked")
     p.add_argument("--external", metavar="TOOLS",

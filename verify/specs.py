@@ -11,19 +11,22 @@ Every problem raises :class:`~verify.errors.SpecError` naming the file and the k
 """
 from __future__ import annotations
 
-import ast
 import difflib
 import itertools
+import math
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from . import limits
 from .circuits.expr import ExprError, compile_expressions
 from .circuits.ir import Circuit
 from .dlm.model import DLM, DLMError, Mode
 from .errors import SpecError, UserError
+from .templates import KeyedTemplateError, TemplateError, expand, substitute
 from .verdict import Verdict
 
 
@@ -67,18 +70,35 @@ class Table:
             return default
         return self.data[name]
 
-    def int(self, name: str, default: Any = ..., minimum: int | None = None) -> int:
+    def int(self, name: str, default: Any = ..., minimum: int | None = None,
+            maximum: int | None = None, limit: str = "") -> int:
+        """An integer (or a string of ASCII digits, e.g. an expanded template); ``maximum``
+        is a limit of :mod:`verify.limits` when ``limit`` names it."""
         value = self.raw(name, default)
         if isinstance(value, str):
             try:
-                value = int(value)
+                value = ascii_int(value)
             except ValueError:
                 raise self.error(name, f"expected an integer, got '{value}'") from None
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(name, f"expected an integer, got {type(value).__name__} {value!r}")
         if minimum is not None and value < minimum:
             raise self.error(name, f"expected an integer >= {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise self.error(name, f"{value} exceeds {maximum}" + (
+                f" (limit {limit}; raise it with [limits] {limit} = ... or --limit {limit}=...)" if limit else ""))
         return value
+
+    def seconds(self, name: str) -> float | None:
+        """An optional time limit in seconds: finite, positive, at most the ``timeout`` limit."""
+        if not self.has(name):
+            self.used.add(name)
+            return None
+        value = self.raw(name)
+        try:
+            return limits.check_timeout(value, "a timeout")
+        except ValueError as e:
+            raise self.error(name, str(e)) from None
 
     def str(self, name: str, default: Any = ..., choices: tuple[str, ...] | None = None) -> str:
         value = self.raw(name, default)
@@ -114,48 +134,17 @@ class Table:
             raise self.error(extra[0], f"unknown key: {hint}(valid keys here: {', '.join(valid) or 'none'})")
 
 
-# --- templates -------------------------------------------------------------------------
+# --- integers and positions ----------------------------------------------------------
 
-_TEMPLATE = re.compile(r"\{([^{}]*)\}")
-_ALLOWED_BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
-                   ast.Mult: lambda a, b: a * b, ast.FloorDiv: lambda a, b: a // b,
-                   ast.Mod: lambda a, b: a % b, ast.Pow: lambda a, b: a ** b}
+_ASCII_INT = re.compile(r"[+-]?[0-9]+")
 
 
-def _int_eval(node: ast.AST, env: dict[str, int]) -> int:
-    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
-        return node.value
-    if isinstance(node, ast.Name) and node.id in env:
-        return env[node.id]
-    if isinstance(node, ast.BinOp) and type(node.op) in _ALLOWED_BINOPS:
-        return _ALLOWED_BINOPS[type(node.op)](_int_eval(node.left, env), _int_eval(node.right, env))
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_int_eval(node.operand, env)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("min", "max"):
-        fn = min if node.func.id == "min" else max
-        return fn(_int_eval(a, env) for a in node.args)
-    raise ValueError(f"'{ast.unparse(node)}' is not integer arithmetic over {', '.join(sorted(env)) or 'no names'}")
-
-
-def expand(text: str, env: dict[str, int]) -> str:
-    """Replace every ``{expr}`` in ``text`` by its integer value under ``env``."""
-    def one(match: re.Match) -> str:
-        try:
-            return str(_int_eval(ast.parse(match.group(1).strip(), mode="eval").body, env))
-        except SyntaxError:
-            raise ValueError(f"'{{{match.group(1)}}}' is not integer arithmetic") from None
-    return _TEMPLATE.sub(one, text)
-
-
-def substitute(value: Any, env: dict[str, int]) -> Any:
-    """Expand templates in every string of a TOML value (position rules are left for later)."""
-    if isinstance(value, str):
-        return expand(value, env)
-    if isinstance(value, list):
-        return [substitute(v, env) for v in value]
-    if isinstance(value, dict):
-        return {k: substitute(v, env) for k, v in value.items()}
-    return value
+def ascii_int(text: str) -> int:
+    """An integer written in ASCII digits (``int()`` alone also takes Unicode digits and ``_``)."""
+    text = text.strip()
+    if not _ASCII_INT.fullmatch(text) or len(text) > 30:
+        raise ValueError(f"'{text}' is not an integer")
+    return int(text)
 
 
 def positions(table: Table, name: str, length: int, env: dict[str, int], default: Any = ...) -> list[int]:
@@ -171,7 +160,9 @@ def positions(table: Table, name: str, length: int, env: dict[str, int], default
         if isinstance(value, int):
             out = [value]
         elif isinstance(value, list):
-            out = [int(expand(v, env)) if isinstance(v, str) else v for v in value]
+            if len(value) > length:
+                raise ValueError(f"{len(value)} positions listed, the DLM has {length}")
+            out = [ascii_int(expand(v, env)) if isinstance(v, str) else v for v in value]
             if not all(isinstance(v, int) and not isinstance(v, bool) for v in out):
                 raise ValueError("expected a list of integers")
             if not out:
@@ -185,16 +176,21 @@ def positions(table: Table, name: str, length: int, env: dict[str, int], default
             elif text == "":
                 raise ValueError("an empty string (write \"none\" if no position is meant)")
             elif ".." in text:
-                lo, hi = (int(part) for part in text.split("..", 1))
+                lo, hi = (ascii_int(part) for part in text.split("..", 1))
                 if hi < lo:
                     raise ValueError(f"'{text}' is a reversed range (lo > hi), which would name no "
                                      f"position (write \"none\" if none is meant)")
+                if lo < 0 or hi >= length:   # checked before the range is built
+                    raise ValueError(f"range {lo}..{hi} is outside 0..{length - 1}")
                 out = list(range(lo, hi + 1))
             else:
-                out = [int(part) for part in text.split(",")]
+                parts = text.split(",")
+                if len(parts) > length:
+                    raise ValueError(f"{len(parts)} positions listed, the DLM has {length}")
+                out = [ascii_int(part) for part in parts]
         else:
             raise ValueError(f"expected positions, got {type(value).__name__}")
-    except ValueError as e:
+    except (ValueError, TemplateError) as e:
         raise table.error(name, f"{e} (positions are an int, a list, 'all', 'none' or 'lo..hi')") from None
     bad = [p for p in out if not 0 <= p < length]
     if bad:
@@ -264,9 +260,10 @@ def subject(kind: str, acts_as: str | None = None):
 def _resolver(role: str, position: int):
     kinds = {"predictor": ("m", "v"), "unmask_strategy": ("m", "v", "ym", "yv"),
              "remask": ("m", "v", "zm", "zv")}[role]
-    state = re.compile(r"^(%s)(\d+)$" % "|".join(sorted(kinds, key=len, reverse=True)))
-    own = re.compile(r"^r(\d+)$")
-    other = re.compile(r"^r(\d+)_(\d+)$")
+    # ASCII digits only (\d also matches other scripts' digits), at most 9 of them
+    state = re.compile(r"^(%s)([0-9]{1,9})$" % "|".join(sorted(kinds, key=len, reverse=True)))
+    own = re.compile(r"^r([0-9]{1,9})$")
+    other = re.compile(r"^r([0-9]{1,9})_([0-9]{1,9})$")
 
     def resolve(name: str) -> tuple[str, str]:
         if state.match(name):
@@ -300,6 +297,8 @@ def _position_rules(parent: Table, role: str, outputs: list[tuple[str, str]], le
     covers a position defines it; every position must be covered."""
     rules = parent.tables(role, required=required)
     if not rules:
+        if required:
+            raise parent.error(role, f"needs at least one rule ([[{parent.key(role)}]])")
         return None
     circuits: list[Circuit | None] = [None] * length
     defaults = {"mask": "0"}
@@ -346,16 +345,21 @@ def _position_rules(parent: Table, role: str, outputs: list[tuple[str, str]], le
 @subject("dlm")
 def build_dlm(table: Table, env: dict[str, Any], base: Path) -> DLM:
     """A DLM written directly in the spec (MODEL.md §3)."""
-    length = table.int("length", minimum=1)
-    rounds = table.int("rounds", minimum=0)
+    lim = limits.current()
+    length = table.int("length", minimum=1, maximum=lim.length, limit="length")
+    rounds = table.int("rounds", minimum=0, maximum=lim.rounds, limit="rounds")
     mode_text = table.str("mode", choices=tuple(m.value for m in Mode))
     bits = table.raw("random_bits", 0)
-    if isinstance(bits, int) and not isinstance(bits, bool):
+    if type(bits) is int:
         random_bits = [bits] * length
-    elif isinstance(bits, list) and all(isinstance(b, int) for b in bits) and len(bits) == length:
+    elif isinstance(bits, list) and all(type(b) is int for b in bits) and len(bits) == length:
         random_bits = bits
     else:
         raise table.error("random_bits", f"expected an integer or a list of {length} integers")
+    bad = [b for b in random_bits if not 0 <= b <= lim.random_bits]
+    if bad:
+        raise table.error("random_bits", f"{bad[0]} random bits: expected 0..{lim.random_bits} per "
+                                         f"position and round (limit random_bits)")
     inputs = positions(table, "inputs", length, env, default="none")
     outputs = positions(table, "outputs", length, env)
     name = table.str("name", "")
@@ -392,10 +396,15 @@ def _params(table: Table | None) -> list[dict[str, Any]]:
     for name in table.data:
         value = table.raw(name)
         seq = value if isinstance(value, list) else [value]
-        if not seq or not all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in seq):
+        if not seq or not all(type(v) in (int, str) for v in seq):
             raise table.error(name, "expected an integer or string, or a non-empty list of them")
+        if not name.isidentifier() or not name.isascii():
+            raise table.error(name, "a param name must be an ASCII identifier (it is used in {...} templates)")
         names.append(name)
         values.append(seq)
+    count, most = math.prod(len(v) for v in values), limits.current().instances
+    if count > most:   # checked before the combinations are built
+        raise table.error(None, f"{count} combinations of params exceed {most} (limit instances)")
     return [dict(zip(names, combo)) for combo in itertools.product(*values)]
 
 
@@ -411,24 +420,69 @@ def _check_outcome_length(table: Table, options: dict[str, Any], subject_obj: An
                                                   f"the DLM has {len(outputs)} output position(s)")
 
 
-def load_spec(path: Path) -> Spec:
-    """Parse and validate one spec file; raise SpecError naming the file and key."""
-    from .checks.registry import for_subject, load_all  # checks sit below specs; imported here to register kinds
-    CHECKS = load_all()
+_CLAIM_NAME = re.compile(r"[^./\\\s\x00-\x1f][^/\\\s\x00-\x1f]{0,199}")
+
+
+def load_spec(path: Path, overrides: dict[str, int | float] | None = None) -> Spec:
+    """Parse and validate one spec file; raise SpecError naming the file and key.
+    ``overrides`` raise limits (``--limit``); the spec's own ``[limits]`` table may raise more."""
+    with limits.raised(overrides or {}):
+        return _read(path)
+
+
+def _read(path: Path) -> Spec:
+    from .checks.registry import load_all  # checks sit below specs; imported here to register kinds
+    load_all()
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):   # /dev/zero, a FIFO: never read
+            raise SpecError("not a regular file", file=str(path))
+        size = info.st_size
+        if size > limits.current().spec_bytes:
+            raise SpecError(f"spec file of {size} bytes exceeds {limits.current().spec_bytes} "
+                            f"(limit spec_bytes; raise it with --limit spec_bytes=...)", file=str(path))
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise SpecError(f"cannot read spec: {e.strerror}", file=str(path)) from None
     except UnicodeDecodeError:
         raise SpecError("spec is not UTF-8 text", file=str(path)) from None
+    deep = limits.toml_depth_error(text)
+    if deep:
+        raise SpecError(deep, file=str(path))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise SpecError(f"TOML syntax error: {e}", file=str(path), line=_toml_line(str(e))) from None
+    except ValueError as e:   # tomllib's int() of a literal over 4300 digits
+        raise SpecError(f"TOML value out of range: {str(e)[:80]}", file=str(path)) from None
+    except RecursionError:  # the scan above should prevent it; never a traceback
+        raise SpecError("TOML nested too deeply", file=str(path)) from None
+    if limits.nesting(data) > limits.current().toml_depth:   # dotted keys nest without brackets
+        raise SpecError(f"tables or arrays nested deeper than {limits.current().toml_depth} "
+                        f"(limit toml_depth; dotted keys count)", file=str(path))
     top = Table(data, path, "")
+    overrides = {}
+    if top.has("limits"):
+        lt = top.table("limits")
+        for name in list(lt.data):
+            try:
+                k, v = limits.parse_override(name, lt.raw(name))
+            except ValueError as e:
+                raise lt.error(name, str(e)) from None
+            overrides[k] = v
+    with limits.raised(overrides):
+        return _load(path, top, data)
+
+
+def _load(path: Path, top: Table, data: dict) -> Spec:
+    from .checks.registry import CHECKS, for_subject
     claim = top.table("claim")
     spec = Spec(path=path, name=claim.str("name"), statement=claim.str("statement", ""),
                 reference=claim.str("reference", ""))
+    if not _CLAIM_NAME.fullmatch(spec.name):
+        raise claim.error("name", f"'{spec.name}' is not a claim name: no '/', '\\', white space or "
+                                  f"control characters, not starting with '.', at most 200 characters "
+                                  f"(it names certificate files)")
     requires = claim.raw("requires", [])
     if isinstance(requires, str):
         requires = [requires]
@@ -460,17 +514,20 @@ def load_spec(path: Path) -> Spec:
     for env in _params(params_table):
         try:
             # position rules keep their own templates (they need i); the rest is expanded now
-            expanded = {k: (v if isinstance(v, list) and v and isinstance(v[0], dict) else substitute(v, env))
-                        for k, v in raw_subject.items()}
-        except ValueError as e:
+            rules = {k: v for k, v in raw_subject.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
+            expanded = substitute({k: v for k, v in raw_subject.items() if k not in rules}, env)
+            expanded = {k: rules.get(k, expanded.get(k)) for k in raw_subject}
+        except KeyedTemplateError as e:
+            raise SpecError(e.message, file=str(path), key=f"{kind}.{e.key}") from None
+        except TemplateError as e:
             raise SpecError(str(e), file=str(path), key=kind) from None
         subject_obj = SUBJECTS[kind](Table(expanded, path, kind), env, path.parent)
         checks = []
         for ct in check_tables:
             try:
                 ct = Table(substitute(ct.data, env), path, ct.prefix)
-            except ValueError as e:
-                raise SpecError(str(e), file=str(path), key=ct.prefix) from None
+            except KeyedTemplateError as e:
+                raise SpecError(e.message, file=str(path), key=f"{ct.prefix}.{e.key}") from None
             ck = ct.str("kind", choices=tuple(sorted(CHECKS)))
             expect_text = ct.str("expect", "PROVED", choices=tuple(v.value for v in Verdict))
             check_kind = CHECKS[ck]

@@ -33,17 +33,25 @@ class Cnf:
     lines: list[int]          # the line on which each clause starts
 
 
+#: no literal, clause id or count in a certificate needs more digits than this
+MAX_DIGITS = 20
+
+
 def parse_ints(tokens: list[bytes], line: bytes, path: str, lineno: int) -> list[int]:
     """Decimal integers only: bytes.translate rejects '+', '_' and letters that int() takes."""
     if line.translate(None, _NUMBER_CHARS):
-        bad = next(t for t in tokens if t.translate(None, b"0123456789-"))
-        raise CheckerInputError(path, f"line {lineno}", f"not an integer: {bad.decode('latin-1')!r}")
+        # a character other than digits, '-' and white space; the token that holds it, or the
+        # line itself when it is a separator split() does not know (e.g. a control character)
+        bad = next((t for t in tokens if t.translate(None, b"0123456789-")), line)
+        raise CheckerInputError(path, f"line {lineno}", f"not an integer: {bad[:40].decode('latin-1')!r}")
+    if any(len(t) > MAX_DIGITS for t in tokens):
+        raise CheckerInputError(path, f"line {lineno}", f"an integer of more than {MAX_DIGITS} digits")
     try:
         return list(map(int, tokens))
     except ValueError:
-        bad = next(t for t in tokens if not t.lstrip(b"-").isdigit() or t.count(b"-") > 1)
+        bad = next((t for t in tokens if not t.lstrip(b"-").isdigit() or t.count(b"-") > 1), line)
         raise CheckerInputError(path, f"line {lineno}",
-                                f"not an integer: {bad.decode('latin-1')!r}") from None
+                                f"not an integer: {bad[:40].decode('latin-1')!r}") from None
 
 
 def read_file(path) -> bytes:
@@ -90,7 +98,8 @@ def parse_dimacs(data: bytes, path: str = "<cnf>") -> Cnf:
             if num_vars >= 0:
                 raise CheckerInputError(path, f"line {lineno}", "second 'p' header")
             if (len(tokens) != 4 or tokens[0] != b"p" or tokens[1] != b"cnf"
-                    or not tokens[2].isdigit() or not tokens[3].isdigit()):
+                    or not tokens[2].isdigit() or not tokens[3].isdigit()
+                    or len(tokens[2]) > MAX_DIGITS or len(tokens[3]) > MAX_DIGITS):
                 raise CheckerInputError(path, f"line {lineno}",
                                         "malformed header, expected 'p cnf VARS CLAUSES'")
             num_vars, num_clauses = int(tokens[2]), int(tokens[3])

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from fractions import Fraction
 from typing import Any
 
+from .. import limits
 from ..dlm.model import DLM, own_random_only, show, strategy_random_reads
 from ..dlm.semantics import (NotIndependent, Rule, SemanticsError, StrategyReadsRandom, all_draws,
                              brute_force_distribution, final_output, output_distribution, random_slots,
@@ -33,9 +35,16 @@ from ..dlm.semantics import (NotIndependent, Rule, SemanticsError, StrategyReads
 from ..distribution.symbolic import bdd_output_distribution, count_output_distribution
 from ..distribution.targets import TARGETS, first_difference
 from ..verdict import Verdict
+from .bounded import Expired, within
 from .registry import Context, Outcome, check_kind, rule_option
 
 METHODS = ("exact", "brute-force", "bdd", "count", "both", "all")
+
+#: an outcome key of a ``target = "table"`` (one symbol per output position)
+OUTCOME = re.compile(r"[01M]{0,4096}")
+#: a probability written as an integer, a fraction or a decimal (no exponent: "1e999999" would
+#: be computed in full)
+PROBABILITY = re.compile(r"[0-9]{1,60}(/[0-9]{1,60}|\.[0-9]{1,60})?")
 
 #: brute force joins ``method = "all"`` up to this many random bits (2^14 simulator runs)
 ALL_BRUTE_FORCE_BITS = 14
@@ -60,16 +69,20 @@ def parse_options(table) -> dict[str, Any]:
             raise table.error("table", "expected a table of outcome = \"probability\" pairs")
         dist = {}
         for outcome, prob in raw.items():
-            if set(outcome) - {"0", "1", "M"}:     # "" is the one outcome of zero output positions
+            if not OUTCOME.fullmatch(outcome):      # "" is the one outcome of zero output positions
                 raise table.error(f"table.{outcome}", f"'{outcome}' is not an outcome: a string over "
                                                       "0, 1 (tokens a, b) and M (still masked)")
             if len(outcome) != len(next(iter(raw))):
                 raise table.error(f"table.{outcome}", f"outcome '{outcome}' has {len(outcome)} tokens, "
                                                       f"'{next(iter(raw))}' has {len(next(iter(raw)))}")
-            try:
-                dist[outcome] = Fraction(str(prob))
-            except (ValueError, ZeroDivisionError):
-                raise table.error(f"table.{outcome}", f"'{prob}' is not a rational probability") from None
+            text = str(prob).strip()
+            if isinstance(prob, bool) or not isinstance(prob, (int, float, str)) or not PROBABILITY.fullmatch(text):
+                raise table.error(f"table.{outcome}", f"'{prob}' is not a probability (write \"1/4\" or \"0.25\")")
+            if text.partition("/")[2].strip("0") == "" and "/" in text:
+                raise table.error(f"table.{outcome}", f"'{prob}' divides by zero")
+            dist[outcome] = Fraction(text)
+            if not 0 <= dist[outcome] <= 1:
+                raise table.error(f"table.{outcome}", f"probability {prob} is outside [0, 1]")
         if sum(dist.values()) != 1:
             raise table.error("table", f"probabilities sum to {sum(dist.values())}, not 1")
         opts["table"] = dist
@@ -81,6 +94,15 @@ def parse_options(table) -> dict[str, Any]:
         raise table.error("inputs", "an empty list of inputs checks nothing (write \"all\" or list the inputs)")
     opts["inputs"] = chis
     return opts
+
+
+def target_too_big(name: str, n: int) -> str:
+    """Why the named target over ``n`` outputs is not built (it lists up to 2^n outcomes), or ""."""
+    most = limits.current().target_outputs
+    if name in TARGETS and n > most:
+        return (f"target '{name}' over {n} outputs would list up to 2^{n} outcomes; at most {most} "
+                f"outputs (limit target_outputs; raise it with --limit target_outputs=...)")
+    return ""
 
 
 def target_for(opts: dict[str, Any], dlm: DLM) -> dict[str, Fraction]:
@@ -190,6 +212,16 @@ def _compute(dlm: DLM, chi, rule: Rule, method: str):
     return reference, None
 
 
+def _compute_all(dlm: DLM, chis, rule: Rule, method: str) -> list:
+    """:func:`_compute` on each input, stopping after the first failure."""
+    out = []
+    for chi in chis:
+        out.append(_compute(dlm, chi, rule, method))
+        if out[-1][1] is not None:
+            break
+    return out
+
+
 def _target_name(opts, dlm: DLM) -> str:
     if opts["target"] == "closed-form":
         return f"the closed form of {closed_form_of(dlm)[0]}"
@@ -205,19 +237,28 @@ def check_distribution(instance, check, ctx: Context) -> Outcome:
     if not dlm.outputs:
         return Outcome(Verdict.ERROR, "the DLM has no output positions: a distribution claim over zero "
                                       "outputs would hold vacuously", details={"outputs": 0})
+    too_big = target_too_big(opts["target"], len(dlm.outputs))
+    if too_big:
+        return Outcome(Verdict.ERROR, too_big)
     try:
         target = target_for(opts, dlm)
     except SemanticsError as e:
         return Outcome(Verdict.ERROR, str(e))
     method = opts["method"]
-    for chi in input_assignments(dlm, opts["inputs"]):
+    chis = input_assignments(dlm, opts["inputs"])
+    for chi in chis:
         if len(chi) != len(dlm.inputs):
             return Outcome(Verdict.ERROR, f"input {''.join(map(str, chi))} has {len(chi)} bits, "
                                           f"the DLM has {len(dlm.inputs)} input positions")
-        try:
-            actual, failure = _compute(dlm, chi, rule, method)
-        except SemanticsError as e:
-            return Outcome(Verdict.ERROR, str(e), method, details=dict(e.details))
+    try:
+        # every method on every input, in one child process killed at --timeout (issue 10.5)
+        computed = within(ctx.timeout, _compute_all, dlm, chis, rule, method)
+    except Expired as e:
+        return Outcome(Verdict.UNKNOWN, f"the {_method_label(dlm, method)} did not finish: {e}",
+                       _method_label(dlm, method))
+    except SemanticsError as e:
+        return Outcome(Verdict.ERROR, str(e), method, details=dict(e.details))
+    for chi, (actual, failure) in zip(chis, computed):
         if failure is not None:
             return failure
         if sum(actual.values()) != 1:

@@ -41,6 +41,7 @@ from ..dlm.semantics import InvalidToken, Rule, finish_round, leaf_values, predi
 from ..encode.sat import default_proof_format
 from ..encode.unroll import FREE, INITIAL, Unrolling, cone_size
 from ..verdict import Verdict
+from ..encode.sat import solver_names
 from ..store import claim_record
 from .backends import STRUCTURAL, DEFAULT_SAT_SOLVER, SAT, SOLVERS, UNKNOWN, UNSAT, Query, ask
 from .registry import Context, Outcome, check_kind, rule_option
@@ -55,14 +56,8 @@ EXPLAIN_MAX_LENGTH = 64    # longer states are summarised in the explanation
 def _common(table) -> dict[str, Any]:
     opts: dict[str, Any] = {}
     opts["solver"] = table.str("solver", None, choices=SOLVERS) if table.has("solver") else None
-    if table.has("timeout"):
-        value = table.raw("timeout")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise table.error("timeout", f"expected a positive number of seconds, got {value!r}")
-        opts["timeout"] = float(value)
-    else:
-        opts["timeout"] = None
-    opts["sat_solver"] = table.str("sat_solver", DEFAULT_SAT_SOLVER)
+    opts["timeout"] = table.seconds("timeout")
+    opts["sat_solver"] = table.str("sat_solver", DEFAULT_SAT_SOLVER, choices=tuple(solver_names()))
     opts["proof"] = table.str("proof", None, choices=("lrat", "drat")) if table.has("proof") else None
     opts["batch"] = table.int("batch", 0, minimum=0)   # 0 = automatic
     opts["rule"] = rule_option(table)

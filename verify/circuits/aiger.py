@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 from typing import Sequence
 
+from .. import limits
 from ..errors import CircuitFileError
 from .evaluate import evaluate, read_literal
 from .formats import Netlist, decode_text, read_bytes
@@ -46,10 +47,15 @@ def read_aiger(path: str | os.PathLike, *, random_prefix: str | None = None) -> 
                                file=file, line=1)
     numbers = []
     for tok in header[1:]:
-        if not (tok.isascii() and tok.isdigit()):
-            raise CircuitFileError(f"bad number '{tok}' in AIGER header", file=file, line=1)
+        if not (tok.isascii() and tok.isdigit()) or len(tok) > 18:
+            raise CircuitFileError(f"bad number '{tok[:30]}' in AIGER header", file=file, line=1)
         numbers.append(int(tok))
     m, i, l, o, a = numbers[:5]
+    most = limits.current().circuit_vertices
+    if i > most:   # a binary file does not list its inputs: the header alone would allocate them
+        raise CircuitFileError(f"the header declares {i} inputs, more than {most} (limit "
+                               f"circuit_vertices; raise it with --limit circuit_vertices=...)",
+                               file=file, line=1)
     if l:
         raise CircuitFileError(f"sequential circuits are not supported ({l} latches)",
                                file=file, line=1)
@@ -63,8 +69,8 @@ def read_aiger(path: str | os.PathLike, *, random_prefix: str | None = None) -> 
 
 
 def _literal(tok: str, maxlit: int, file: str, line: int) -> int:
-    if not (tok.isascii() and tok.isdigit()):
-        raise CircuitFileError(f"bad literal '{tok}'", file=file, line=line)
+    if not (tok.isascii() and tok.isdigit()) or len(tok) > 20:
+        raise CircuitFileError(f"bad literal '{tok[:30]}'", file=file, line=line)
     x = int(tok)
     if x > maxlit:
         raise CircuitFileError(f"literal {x} exceeds the header's maximum 2*M+1 = {maxlit}",
@@ -149,7 +155,7 @@ def _symbols(lines: Sequence[str], first_line: int | None, ni: int, no: int, fil
             continue
         kind = line[0]
         idx, _, name = line[1:].partition(" ")
-        if kind not in "ilobcjf" or not (idx.isascii() and idx.isdigit()) or not name:
+        if kind not in "ilobcjf" or not (idx.isascii() and idx.isdigit()) or len(idx) > 18 or not name:
             raise CircuitFileError(f"bad symbol table line '{line.strip()}'{at}", file=file, line=lineno)
         k = int(idx)
         if kind == "i":

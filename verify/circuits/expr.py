@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from typing import Callable, Sequence
 
+from .. import limits
 from .ir import Circuit, CircuitBuilder, Op
 
 
@@ -46,10 +47,18 @@ class _Compiler:
             self.leaves[canonical] = self.b.input(canonical) if kind == "input" else self.b.random(canonical)
         return self.leaves[canonical]
 
-    def flatten(self, node: ast.AST, op_type: type) -> list[ast.AST]:
-        if isinstance(node, ast.BinOp) and isinstance(node.op, op_type):
-            return self.flatten(node.left, op_type) + self.flatten(node.right, op_type)
-        return [node]
+    @staticmethod
+    def flatten(node: ast.AST, op_type: type) -> list[ast.AST]:
+        """The operands of a chain of one operator, left to right (iterative: a chain of
+        1,000 terms is one gate, not 1,000 stack frames)."""
+        out, stack = [], [node]
+        while stack:
+            top = stack.pop()
+            if isinstance(top, ast.BinOp) and isinstance(top.op, op_type):
+                stack += [top.right, top.left]
+            else:
+                out.append(top)
+        return out
 
     def compile(self, node: ast.AST) -> int:
         col = getattr(node, "col_offset", None)
@@ -61,7 +70,10 @@ class _Compiler:
         if isinstance(node, ast.Name):
             return self.leaf(node.id, col or 0)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Invert, ast.Not)):
-            return self.compile(node.operand) ^ 1
+            flips = 0
+            while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Invert, ast.Not)):
+                node, flips = node.operand, flips + 1   # a chain of ~ iteratively
+            return self.compile(node) ^ (flips & 1)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             args = [self.compile(a) for a in self.flatten(node, type(node.op))]
             return self.b.gate(_BINOPS[type(node.op)], args)
@@ -80,7 +92,35 @@ class _Compiler:
                 c, a, e = args
                 return self.b.gate(Op.OR, [self.b.gate(Op.AND, [c, a]), self.b.gate(Op.AND, [c ^ 1, e])])
             raise ExprError(f"unknown function '{fn}' (expected all, any, xor, maj, ite)", col)
-        raise ExprError(f"unsupported syntax '{ast.unparse(node)}'", col)
+        try:
+            shown = ast.unparse(node)
+        except RecursionError:
+            shown = type(node).__name__
+        raise ExprError(f"unsupported syntax '{shown[:80]}'", col)
+
+
+def nesting_depth(tree: ast.AST) -> int:
+    """The nesting the compiler recurses through: a chain of one binary operator or of
+    ``~``/``not`` counts once (computed iteratively, so any tree can be measured)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Invert, ast.Not)):
+            while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Invert, ast.Not)):
+                node = node.operand
+            stack.append((node, depth))
+            continue
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            kids = _Compiler.flatten(node, type(node.op))
+        elif isinstance(node, ast.BoolOp):
+            kids = node.values
+        elif isinstance(node, ast.Call):
+            kids = node.args
+        else:
+            kids = []
+        stack.extend((k, depth + 1) for k in kids)
+    return deepest
 
 
 def compile_expressions(outputs: Sequence[tuple[str, str]], resolve: Resolver, name: str = "") -> Circuit:
@@ -91,10 +131,20 @@ def compile_expressions(outputs: Sequence[tuple[str, str]], resolve: Resolver, n
         if not isinstance(text, str):
             raise ExprError(f"expected an expression string, got {type(text).__name__}")
         try:
+            lim = limits.current()
+            if len(text) > lim.expression_chars:
+                raise ExprError(f"an expression of {len(text)} characters exceeds "
+                                f"{lim.expression_chars} (limit expression_chars)")
             try:
                 tree = ast.parse(text.strip(), mode="eval")
             except SyntaxError as e:
-                raise ExprError(f"syntax error in '{text}': {e.msg}", e.offset) from None
+                raise ExprError(f"syntax error in '{text[:80]}': {e.msg}", e.offset) from None
+            except (RecursionError, MemoryError, ValueError):
+                raise ExprError("expression nested too deeply to parse") from None
+            depth = nesting_depth(tree.body)
+            if depth > lim.expression_depth:
+                raise ExprError(f"expression nested {depth} deep, more than {lim.expression_depth} "
+                                f"(limit expression_depth)")
             b.output(comp.compile(tree.body), out_name)
         except ExprError as e:
             e.output = out_name

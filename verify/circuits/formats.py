@@ -12,9 +12,11 @@ Every fault in a file raises :class:`~verify.errors.CircuitFileError` with the f
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Callable
 
+from .. import limits
 from ..errors import CircuitFileError
 from .ir import Circuit, CircuitError, Op, Vertex, from_vertices
 
@@ -25,9 +27,15 @@ WRITE_EXTENSIONS = (".bench", ".aag", ".aig")
 # --- reading files ---------------------------------------------------------------------------
 def read_bytes(path: str | os.PathLike) -> bytes:
     """The file's bytes; a missing or unreadable file is a :class:`CircuitFileError`."""
+    most = limits.current().circuit_bytes
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):   # /dev/zero, a FIFO...
+                raise CircuitFileError("not a regular file", file=str(path))
+            data = fh.read(most + 1)   # never more than the limit, whatever the file's size
+        if len(data) > most:
+            raise CircuitFileError(f"file larger than {most} bytes (limit circuit_bytes; raise it "
+                                   f"with --limit circuit_bytes=...)", file=str(path))
     except FileNotFoundError:
         raise CircuitFileError("file not found", file=str(path)) from None
     except OSError as e:

@@ -52,7 +52,7 @@ def compile_one(construction: str, source, *, random_prefix=None) -> tuple[Compi
     return compiled, time.perf_counter() - t0
 
 
-def prove(compiled: Compiled, proofs_dir: str | None = None) -> dict:
+def prove(compiled: Compiled, proofs_dir: str | None = None, timeout: float | None = None) -> dict:
     """The inductive coupling proof; its certificates go to ``proofs_dir`` (a temporary
     directory, removed afterwards, when None): each is checked by the trusted checker."""
     from ..checks.coupling import find_counterexample, method_label, prove_inductive
@@ -68,7 +68,7 @@ def prove(compiled: Compiled, proofs_dir: str | None = None) -> dict:
         return {"verdict": "PROVED" if ok else "REFUTED", "method": "exact semantics",
                 "message": "output distribution equals D⊕n exactly" if ok else "differs from D⊕n",
                 "seconds": round(time.perf_counter() - t0, 3)}
-    res = prove_inductive(compiled, proofs_dir=proofs_dir)
+    res = prove_inductive(compiled, proofs_dir=proofs_dir, timeout=timeout)
     verdict = {"PROVED": "PROVED", "ERROR": "ERROR"}.get(res.status, "UNKNOWN")
     out = {"method": method_label(res), "message": res.message, "cases": res.cases,
            "distinct_shapes": res.distinct, "certificates": res.n_certificates,
@@ -86,7 +86,9 @@ def prove(compiled: Compiled, proofs_dir: str | None = None) -> dict:
 
 
 def command_compile(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    from .. import limits
     from ..circuits.formats import read_circuit
+    from ..limits import timeout_arg
 
     p = _parser("python -m verify compile",
                 "Compile a circuit (or, for a parity sampler, a size --n) into a DLM by one of the "
@@ -105,6 +107,8 @@ def command_compile(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--miter", action="store_true", help="also run the unrolled miter (small circuits)")
     p.add_argument("--proofs", metavar="DIR", help="keep the proof's certificates (CNF, DRAT, manifest) in DIR "
                    "(default: a temporary directory, removed after the trusted checker accepted them)")
+    p.add_argument("--timeout", type=timeout_arg, default=120.0, metavar="S",
+                   help="per solver call of the proof, seconds (default 120)")
     args = p.parse_args(argv)
     name = args.construction
     if name not in CONSTRUCTIONS:
@@ -113,8 +117,10 @@ def command_compile(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     t0 = time.perf_counter()
     circuit = None
     if kind == "n":
-        if args.n is None or args.n < 1 or args.file:
-            raise UsageError(f"construction '{name}' takes --n N (N >= 1) and no circuit file")
+        most = limits.current().length
+        if args.n is None or not 1 <= args.n <= most or args.file:
+            raise UsageError(f"construction '{name}' takes --n N (1 <= N <= {most}, limit length) "
+                             f"and no circuit file")
         source = args.n
     else:
         if not args.file or args.n is not None:
@@ -145,7 +151,7 @@ def command_compile(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         report["equivalence"] = {"verdict": "NOT RUN"}
     else:
         t1 = time.perf_counter()
-        report["equivalence"] = prove(compiled, args.proofs)
+        report["equivalence"] = prove(compiled, args.proofs, args.timeout)
         report["equivalence"]["seconds"] = round(time.perf_counter() - t1, 3)
         if report["equivalence"]["verdict"] != "PROVED":
             exit_code = 1

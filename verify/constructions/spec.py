@@ -23,7 +23,8 @@ def build_construction_subject(table, env: dict[str, Any], base: Path) -> DLM:
     name = table.str("name", choices=tuple(CONSTRUCTIONS))
     kind, compile_fn = CONSTRUCTIONS[name]
     if kind == "n":
-        n = table.int("n", minimum=1)
+        from .. import limits
+        n = table.int("n", minimum=1, maximum=limits.current().length, limit="length")
         table.finish()
         return attach(compile_fn(n))
     if table.has("generate"):
@@ -32,7 +33,7 @@ def build_construction_subject(table, env: dict[str, Any], base: Path) -> DLM:
     rel = table.str("circuit")
     prefix = table.str("random_prefix", None) if table.has("random_prefix") else None
     mutate = table.str("mutate", None, choices=MUTANTS) if table.has("mutate") else None
-    position = table.int("mutate_position", minimum=0) if mutate else None
+    position = table.int("mutate_position", minimum=0, maximum=10**12) if mutate else None
     table.finish()
     path = base / rel
     try:

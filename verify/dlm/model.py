@@ -78,7 +78,7 @@ class DLMError(ValueError):
     """A DLM whose parts do not fit together (wrong arity, names, lengths)."""
 
 
-_NAME = re.compile(r"^(m|v|ym|yv|zm|zv)(\d+)$|^r(\d+)_(\d+)$")
+_NAME = re.compile(r"^(m|v|ym|yv|zm|zv)([0-9]{1,9})$|^r([0-9]{1,9})_([0-9]{1,9})$")  # ASCII digits
 
 #: which input name kinds each role of circuit may read
 _ROLE_KINDS = {

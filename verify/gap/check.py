@@ -43,6 +43,9 @@ import itertools
 from pathlib import Path
 from typing import Any
 
+from .. import limits
+from ..checks.bounded import Expired, within
+from ..checks.distribution import target_too_big
 from ..checks.registry import Context, Outcome, check_kind
 from ..distribution.targets import TARGETS
 from ..dlm.model import Mode
@@ -57,19 +60,20 @@ from .statement import rests_on
 @subject("gap")
 def build_gap(table, env: dict[str, Any], base: Path) -> GapClass:
     table.declare("s", "locality")
-    n = table.int("n", minimum=2)
-    rounds = table.int("rounds", minimum=1)
+    lim = limits.current()
+    n = table.int("n", minimum=2, maximum=lim.length, limit="length")
+    rounds = table.int("rounds", minimum=1, maximum=lim.rounds, limit="rounds")
     mode = Mode(table.str("mode", choices=tuple(m.value for m in Mode)))
     semantics = table.str("semantics", choices=SEMANTICS)
     model = table.str("predictor_model", "self-unmask", choices=PREDICTOR_MODELS)
     bound = table.str("bound", "locality", choices=BOUNDS)
     if bound == "template":
         k = 0
-        size = table.int("s", minimum=0)
+        size = table.int("s", minimum=0, maximum=lim.length, limit="length")
     else:
-        k = table.int("locality", minimum=0)
+        k = table.int("locality", minimum=0, maximum=n)
         size = 0
-    rho = table.int("rho", 1, minimum=1)
+    rho = table.int("rho", 1, minimum=1, maximum=lim.random_bits, limit="random_bits")
     remask_reads = table.str("remask_reads", "z", choices=REMASK_READS)
     rule = table.str("rule", "enforce", choices=RULES)
     table.finish()
@@ -84,7 +88,8 @@ def _parse_gap(table) -> dict[str, Any]:
             "max_candidates": table.int("max_candidates", 5000, minimum=1),
             # the claim's own time budget in seconds (solve + certify), when it needs more than
             # the run's --timeout; a larger --timeout still wins
-            "timeout": table.int("timeout", minimum=1) if table.has("timeout") else None,
+            "timeout": table.int("timeout", minimum=1, maximum=int(limits.current().timeout), limit="timeout")
+            if table.has("timeout") else None,
             # proof format of the certificate (default: the run's --proof, else LRAT)
             "proof": table.str("proof", choices=("lrat", "drat")) if table.has("proof") else None}
 
@@ -111,7 +116,11 @@ def decide(cls: GapClass, ctx: Context, max_candidates: int = 5000, progress=Non
         w = res.witness
         path = directory / f"{cls.key()}.witness.toml"
         write_spec(w, path, f"gap-witness-{cls.key()}")
-        ok, msg = verify_witness(w, path)
+        try:   # the exact semantics, in a child killed at --timeout (issue 10.5)
+            ok, msg = within(ctx.timeout, verify_witness, w, path)
+        except Expired as e:
+            return {"fact": None, "message": f"witness {path} found; its re-verification did not finish: {e}",
+                    "method": res.method, "certificates": [str(path)], "details": details}
         details["read_sets"] = [list(s) for s in w.reads]
         if w.template is not None:
             return {"fact": "exists" if ok else "error",
@@ -168,9 +177,14 @@ def _parse_support(table) -> dict[str, Any]:
 def check_support(instance, check, ctx: Context) -> Outcome:
     from ..dlm.semantics import SemanticsError, output_distribution
     dlm = instance.subject
+    too_big = target_too_big(check.options["target"], len(dlm.outputs))
+    if too_big:
+        return Outcome(Verdict.ERROR, too_big)
     target = TARGETS[check.options["target"]](len(dlm.outputs))
     try:
-        dist = output_distribution(dlm)
+        dist = within(ctx.timeout, output_distribution, dlm)   # killed at --timeout (issue 10.5)
+    except Expired as e:
+        return Outcome(Verdict.UNKNOWN, f"the exact semantics did not finish: {e}", "exact semantics (support)")
     except SemanticsError as e:
         return Outcome(Verdict.ERROR, str(e), "exact semantics")
     got, want = {o for o, p in dist.items() if p > 0}, {o for o, p in target.items() if p > 0}

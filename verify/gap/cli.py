@@ -20,6 +20,7 @@ GAP_EXIT_CODES = """exit codes:
 def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from ..checks.registry import Context
     from ..cli import CommandParser
+    from ..limits import timeout_arg
     from ..dlm.model import Mode
     from .table import min_locality, parse_range
 
@@ -37,7 +38,7 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     p.add_argument("--k-max", type=int, default=None, help="largest locality tried (default n)")
     p.add_argument("--proofs", default="proofs", metavar="DIR",
                    help="certificates and witnesses go to DIR/gap (default proofs/)")
-    p.add_argument("--timeout", type=float, default=600.0, metavar="S", help="per class, seconds")
+    p.add_argument("--timeout", type=timeout_arg, default=600.0, metavar="S", help="per class, seconds")
     p.add_argument("--proof", choices=("lrat", "drat"), default=None,
                    help="proof format of the certificates (default: lrat, from cadical195)")
     p.add_argument("--max-candidates", type=int, default=5000,
@@ -98,8 +99,6 @@ def command_gap(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         raise UsageError("--rule literal needs --predictor-model full")
     if args.remask_reads == "xz" and args.predictor_model not in ("self-unmask", "full"):
         raise UsageError("--remask-reads xz: self-unmask or full predictor model")
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
     if args.rho != 1:
         from .classes import GapClass, GapClassError
         if "exact" not in sems:

@@ -87,10 +87,21 @@ def parse_range(text: str) -> list[int]:
     for part in text.split(","):
         part = part.strip()
         if ".." in part:
-            lo, hi = (int(p) for p in part.split("..", 1))
+            lo, hi = (_small_int(p) for p in part.split("..", 1))
             if lo > hi:
                 raise ValueError(f"'{part}' is an empty range (write {hi}..{lo})")
             out.extend(range(lo, hi + 1))
         elif part:
-            out.append(int(part))
+            out.append(_small_int(part))
+        if len(out) > 1000:   # before a range of 10^10 is built
+            raise ValueError("more than 1000 values")
     return out
+
+
+def _small_int(text: str) -> int:
+    """ASCII digits, at most 6 of them (gap classes are small; ``int`` would also take
+    other scripts' digits and 10^4300-digit strings)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        raise ValueError(f"'{text}' is not a small integer")
+    return int(text)
