@@ -36,6 +36,14 @@ def tagged(tag: str) -> list[int]:
     return found
 
 
+def _is_sleep(pid: int) -> bool:
+    """The slow checker (``exec sleep 60``), not another child of the run."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].endswith(b"sleep")
+    except OSError:
+        return False
+
+
 def wait_for(cond, seconds: float) -> bool:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -59,7 +67,9 @@ def test_signal_stops_children_and_writes_partial_reports(tmp_path, sig, code):
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # the mode check of n = 2 runs the (slow) checker in a child process
-        assert wait_for(lambda: [p for p in tagged(tag) if p != proc.pid], 60), "no checker child started"
+        # (a distribution method bounded by --timeout runs in a forked child too: wait for the checker)
+        assert wait_for(lambda: [p for p in tagged(tag) if p != proc.pid and _is_sleep(p)], 60), \
+            "no checker child started"
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=30)
     finally:
