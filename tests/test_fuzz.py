@@ -70,14 +70,10 @@ def certificate(tmp_path_factory):
     return folder
 
 
-#: known faults of the trusted checker found by this fuzzing (StopIteration out of dimacs.py's
-#: integer parsing, and before issue 10.2's rewrite a ValueError for literals over 4300 digits);
-#: the checker is not this suite's to change: remove the mark when benchmarks/fuzz.py reports 0
-CHECKER_FAULTS = pytest.mark.xfail(raises=(ValueError, StopIteration), strict=False,
-                                   reason="trusted checker faults found by fuzzing (issue 10.2)")
+# The trusted checker's faults this fuzzing found (StopIteration and ValueError out of the
+# integer parsing) are fixed (benchmarks/fuzz.out, run 5): these tests must pass outright.
 
 
-@CHECKER_FAULTS
 def test_checker_fails_cleanly_on_mutated_cnfs(tmp_path, certificate):
     """A mutated CNF is rejected as malformed or checked; a VERIFIED one must be unsatisfiable."""
     from verify.checker import read_dimacs
@@ -98,7 +94,6 @@ def test_checker_fails_cleanly_on_mutated_cnfs(tmp_path, certificate):
     one()
 
 
-@CHECKER_FAULTS
 @pytest.mark.parametrize("fmt", ["drat", "lrat"])
 def test_checker_fails_cleanly_on_mutated_proofs(tmp_path, certificate, fmt):
     @settings(SETTINGS, max_examples=max(1, EXAMPLES // 3))
