@@ -87,6 +87,10 @@ def _retract_stale(ctx: Context, inst, check, res: CheckResult) -> None:
     from .store import Store, claim_record
     if ctx.store is None:
         ctx.store = Store(ctx.proofs_dir)
+    if res.verdict is not Verdict.PROVED:
+        # a check that is not PROVED keeps no certificate, including those its earlier
+        # obligations wrote during this run (the index was read before they existed)
+        ctx.store.refresh()
     ctx.store.retract(claim_record(inst, check), keep=[p for p in res.certificates if p.endswith(".json")])
 
 

@@ -316,6 +316,10 @@ class Store:
                     self._by_claim.setdefault(claim_key(m["claim"]), []).append(path)
         return self._by_claim
 
+    def refresh(self) -> None:
+        """Read the folder again at the next retraction (it holds certificates written since)."""
+        self._by_claim = None
+
     def retract(self, claim: dict[str, Any], keep: Iterable[str | Path] = ()) -> list[Path]:
         """Remove the stored certificates of ``claim`` (its check: every obligation) except
         those whose manifest is in ``keep``: a run that no longer proves the claim, or proves
