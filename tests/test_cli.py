@@ -1,5 +1,4 @@
 """The command line in-process: verdicts, exit codes, reports and spec errors (file + key)."""
-import io
 import json
 import shutil
 import xml.etree.ElementTree as ET
@@ -7,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from verify.cli import main
+
+from .cli_util import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = ROOT / "specs" / "parity-revise.toml"
@@ -29,10 +29,7 @@ target = "uniform"
 """
 
 
-def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
+run = run_cli   # the in-process command line (tests/cli_util.py)
 
 
 def write(tmp_path, text, name="spec.toml"):

@@ -7,15 +7,15 @@ differ from it, and that files written and read back keep the random sources.
 """
 from __future__ import annotations
 
-import io
 from fractions import Fraction
 
 import pytest
 
 from verify.circuits import generators as gen
 from verify.circuits.formats import read_circuit, write_circuit
-from verify.cli import main
 from verify.distribution.symbolic import circuit_output_distribution
+
+from .cli_util import run_cli
 
 SMALL = [("parity", n, {}) for n in (2, 3, 4, 7)] + \
         [("bernoulli", k, {"b": b}) for k, b in ((1, 1), (2, 2), (3, 3))] + \
@@ -25,8 +25,7 @@ SMALL = [("parity", n, {}) for n in (2, 3, 4, 7)] + \
 
 
 def run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    return main(argv, out, err), out.getvalue(), err.getvalue()
+    return run_cli(*argv)
 
 
 @pytest.mark.parametrize("name,size,params", SMALL)

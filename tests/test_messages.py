@@ -11,6 +11,8 @@ import pytest
 
 from verify.cli import COMMANDS, main
 
+from .cli_util import run_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 
 SPEC = """
@@ -30,10 +32,7 @@ target = "uniform"
 """
 
 
-def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
+run = run_cli   # the in-process command line (tests/cli_util.py)
 
 
 def spec_error(tmp_path, text):

@@ -1,7 +1,6 @@
 """JSON and JUnit reports tell what the exit code tells (issue 12, item 3), read by a real JUnit
 consumer (``junitparser``); spec paths are relative to the spec tree's root, and certificates
 go to ``<root>/proofs`` by default wherever the command runs from."""
-import io
 import json
 from pathlib import Path
 
@@ -10,6 +9,8 @@ import pytest
 junitparser = pytest.importorskip("junitparser")
 
 from verify.cli import main  # noqa: E402
+
+from .cli_util import run_cli
 
 COIN = """
 [claim]
@@ -39,10 +40,7 @@ def coin(name="coin", target="uniform", extra=""):
     return COIN.format(name=name, target=target, extra=extra)
 
 
-def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
+run = run_cli   # the in-process command line (tests/cli_util.py)
 
 
 def tree(tmp_path, specs: dict[str, str]) -> Path:

@@ -18,6 +18,8 @@ from verify.certify import RecheckStatus, certify_unsat, recheck
 from verify.cli import main
 from verify.encode.cnf_families import pigeonhole
 
+from .cli_util import run_cli
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SPEC = """
@@ -76,10 +78,7 @@ def write_spec(folder: Path, mode="remask", expect="PROVED", extra="") -> Path:
     return path
 
 
-def run(*argv) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
+run = run_cli   # the in-process command line (tests/cli_util.py)
 
 
 def check(*argv) -> tuple[int, str]:
