@@ -32,6 +32,7 @@ from ..dlm.model import DLM, own_random_only, show, strategy_random_reads
 from ..dlm.semantics import (NotIndependent, Rule, SemanticsError, StrategyReadsRandom, all_draws,
                              brute_force_distribution, final_output, output_distribution, random_slots,
                              run)
+from ..constructions.base import closed_form_of
 from ..distribution.symbolic import bdd_output_distribution, count_output_distribution
 from ..distribution.targets import TARGETS, first_difference
 from ..verdict import Verdict
@@ -117,10 +118,6 @@ def target_for(opts: dict[str, Any], dlm: DLM) -> dict[str, Fraction]:
         return source[1]()
     return TARGETS[opts["target"]](len(dlm.outputs))
 
-
-def closed_form_of(dlm: DLM):
-    """(description, thunk) of the closed form of the family a construction subject came from."""
-    return dlm._cache.get("closed_form")
 
 
 def input_assignments(dlm: DLM, chis: Any) -> list[tuple[int, ...]]:

@@ -211,6 +211,18 @@ def compiled_of(dlm: DLM) -> Compiled | None:
     return dlm._cache.get("compiled")
 
 
+def attach_closed_form(dlm: DLM, description: str, thunk) -> DLM:
+    """Remember the closed-form output distribution of the sampler family ``dlm`` was compiled
+    from (``target = "closed-form"`` of the distribution check)."""
+    dlm._cache["closed_form"] = (description, thunk)
+    return dlm
+
+
+def closed_form_of(dlm: DLM):
+    """``(description, thunk)`` of the closed form attached by :func:`attach_closed_form`, or None."""
+    return dlm._cache.get("closed_form")
+
+
 def gate_depth(c: Circuit) -> int:
     """Longest path of gates (BUF counts) from a leaf to an output; leaves and constants are 0."""
     depth = [0] * len(c.vertices)

@@ -69,7 +69,7 @@ def _generated(table, compile_fn) -> DLM:
         circuit = gen.generate(name, size, defect=defect, **params)
     except gen.GeneratorError as e:
         raise table.error("size", str(e)) from None
-    dlm = attach(compile_fn(circuit))
-    dlm._cache["closed_form"] = (f"{name} size {size}" + "".join(f", {k} = {v}" for k, v in params.items()),
-                                 lambda: gen.closed_form(name, size, **params))
-    return dlm
+    from .base import attach_closed_form
+    return attach_closed_form(attach(compile_fn(circuit)),
+                              f"{name} size {size}" + "".join(f", {k} = {v}" for k, v in params.items()),
+                              lambda: gen.closed_form(name, size, **params))
